@@ -1,0 +1,152 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "broker/core/Clock.h"
+#include "broker/core/Session.h"
+#include "broker/protocol/ServerConnection.h"
+
+namespace sb::core {
+
+class Shard;
+
+// What the core needs from a network connection. The net layer implements it for TCP (and later
+// TLS and WebSocket); tests implement it in memory. All calls happen on the shard's thread.
+class Transport
+{
+public:
+    // The protocol's output buffer has bytes: write them soon (coalescing is the transport's).
+    virtual void flush() = 0;
+    // Write what is pending, then close. No more input is delivered after this.
+    virtual void close() = 0;
+    // Reading stopped because the protocol paused; start again.
+    virtual void resumeReading() = 0;
+    // Bytes taken from the output buffer and not yet written to the socket.
+    virtual std::size_t bytesInFlight() const = 0;
+    virtual const std::string& remoteAddress() const = 0;
+
+protected:
+    ~Transport() = default;
+};
+
+// One client connection as the broker sees it: turns the protocol's packets into session and
+// router operations and session deliveries into packets. Lives on one shard; every method runs
+// on that shard's thread.
+class ClientConnection final : public protocol::ServerConnection::Handler,
+                               public std::enable_shared_from_this<ClientConnection>
+{
+public:
+    ClientConnection(Shard& shard, Transport& transport);
+    ~ClientConnection();
+    ClientConnection(const ClientConnection&) = delete;
+    ClientConnection& operator=(const ClientConnection&) = delete;
+
+    // ---- From the transport --------------------------------------------------------------
+    void onBytes(std::string_view bytes);
+    // The socket is closed (by the peer, an error, or after close()). The transport must not
+    // be used after this returns.
+    void onTransportClosed();
+    // The transport wrote everything it had: deliveries held back for a full output can go.
+    void onOutputDrained();
+    bool isReadPaused() const { return m_protocol.isPaused(); }
+    // Encoded packets waiting to be written; the transport swaps them out.
+    std::string& pendingOutput() { return m_protocol.output(); }
+
+    // ---- Timers (Shard::tick) -----------------------------------------------------------
+    bool hasTimedOut(Clock::TimePoint now) const;
+    void onTimeout(Clock::TimePoint now);
+
+    // ---- Server-initiated ends -------------------------------------------------------------
+    // DISCONNECT with `reason` (5.0), then close. The will is published unless `dropWill`.
+    void disconnect(protocol::ReasonCode reason, bool dropWill = false);
+    // Another connection took the session (0x8E). If `sessionContinues` the session is handed
+    // to it; a will without delay is published now, a delayed one is cancelled by the new
+    // connection (3.1.3.2.2).
+    void takenOver(bool sessionContinues);
+
+    // ---- From the broker -------------------------------------------------------------------
+    void onSessionReady(const SessionPtr& session, bool sessionPresent);
+    bool isAwaitingSession() const { return m_phase == Phase::AwaitingSession; }
+
+    // ---- For the session -------------------------------------------------------------------
+    bool sendPublish(const protocol::OutgoingPublish& publish);
+    void send(const protocol::Packet& packet);
+    bool isOutputCongested() const;
+
+    // ---- Introspection (admin API) ---------------------------------------------------------
+    Shard& shard() const { return m_shard; }
+    const SessionPtr& session() const { return m_session; }
+    const std::string& clientId() const { return m_clientId; }
+    const std::optional<std::string>& username() const { return m_username; }
+    protocol::Version version() const { return m_protocol.version(); }
+    std::uint16_t keepAlive() const { return m_protocol.keepAlive(); }
+    Clock::WallTimePoint connectedAt() const { return m_connectedAt; }
+    const std::string& remoteAddress() const;
+    bool isActive() const { return m_phase == Phase::Active; }
+
+private:
+    enum class Phase
+    {
+        AwaitingConnect,
+        AwaitingSession, // CONNECT accepted, session being found or taken over
+        Active,          // CONNACK sent
+        Closed,
+    };
+
+    // What the CONNECT asked for, kept until the session is ready.
+    struct Negotiated
+    {
+        bool cleanStart = true;
+        bool assignedClientId = false;
+        std::uint32_t sessionExpiry = 0;
+        bool sessionExpiryLowered = false;
+        std::uint16_t keepAlive = 0;
+        bool keepAliveChanged = false;
+        std::uint16_t window = 0;
+        std::uint32_t clientMaximumPacketSize = 0;
+        std::uint16_t clientTopicAliasMaximum = 0;
+        bool requestProblemInformation = true;
+        bool requestResponseInformation = false;
+        std::optional<protocol::Will> will;
+    };
+
+    void onPacket(protocol::Packet&& packet) override;
+    void onProtocolError(protocol::ReasonCode reason, std::string_view message) override;
+
+    void handleConnect(protocol::Connect&& connect);
+    void handlePublish(protocol::Publish&& publish);
+    void handlePuback(const protocol::Puback& puback);
+    void handlePubrec(const protocol::Pubrec& pubrec);
+    void handlePubrel(const protocol::Pubrel& pubrel);
+    void handlePubcomp(const protocol::Pubcomp& pubcomp);
+    void handleSubscribe(protocol::Subscribe&& subscribe);
+    void handleUnsubscribe(const protocol::Unsubscribe& unsubscribe);
+    void handleDisconnect(const protocol::Disconnect& disconnect);
+
+    void sendConnack(bool sessionPresent);
+    void deliverRetained(const std::string& filter, const protocol::SubscriptionOptions& options,
+                         std::uint32_t identifier, Clock::TimePoint now);
+    // Fails the connection from a handler: the protocol writes the answer, then we close.
+    void failConnection(protocol::ReasonCode reason, std::string_view why);
+    // Detaches the session (if any) and closes the transport once output is written.
+    void closeNow(bool publishWill);
+    void sessionLost(bool publishWill);
+    Clock::TimePoint now() const;
+
+    Shard& m_shard;
+    Transport* m_transport; // null once the transport reported itself closed
+    protocol::ServerConnection m_protocol;
+    Phase m_phase = Phase::AwaitingConnect;
+    Clock::TimePoint m_acceptedAt;
+    Clock::WallTimePoint m_connectedAt{};
+    std::string m_clientId;
+    std::optional<std::string> m_username;
+    Negotiated m_negotiated;
+    SessionPtr m_session;
+};
+
+} // namespace sb::core

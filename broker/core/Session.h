@@ -1,0 +1,168 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/core/Clock.h"
+#include "broker/core/Message.h"
+#include "broker/core/Metrics.h"
+#include "broker/protocol/Packets.h"
+
+namespace sb::core {
+
+class ClientConnection;
+class Shard;
+
+// One message on its way to one session: the shared message plus what this subscriber's
+// subscriptions made of it.
+struct Delivery
+{
+    MessagePtr message;
+    std::uint8_t qos = 0; // min(message QoS, granted QoS)
+    bool retain = false;  // RETAIN flag to send (Retain As Published, or a retained message)
+    std::vector<std::uint32_t> subscriptionIds;
+    std::string sharedFilter; // "$share/g/f" when it came through a shared subscription
+};
+
+// A QoS 1/2 delivery sent to the client and not yet fully acknowledged.
+struct InflightMessage
+{
+    enum class Stage : std::uint8_t
+    {
+        AwaitingPuback,  // QoS 1 sent
+        AwaitingPubrec,  // QoS 2 sent
+        AwaitingPubcomp, // QoS 2, PUBREL sent
+    };
+
+    Delivery delivery;
+    std::uint16_t packetId = 0;
+    Stage stage = Stage::AwaitingPuback;
+    std::uint32_t attempts = 1; // times the PUBLISH was written, across reconnects
+};
+
+// A subscription as the session remembers it (the tree holds the same data for matching).
+struct SessionSubscription
+{
+    protocol::SubscriptionOptions options;
+    std::uint32_t identifier = 0;
+};
+
+// The state the broker keeps for one client id across its connections (MQTT 5.0 section 4.1):
+// subscriptions, queued and in-flight messages both ways, the will, and when it expires.
+//
+// Threading: a session belongs to one shard at a time (`owner`). Everything below "owner-thread
+// state" is touched only on that shard's thread. Other threads hand deliveries over through the
+// inbox, which keeps them in order even while the session moves to another shard on takeover.
+class Session : public std::enable_shared_from_this<Session>
+{
+public:
+    Session(std::uint64_t id, std::string clientId, Shard& owner);
+
+    const std::uint64_t id;
+    const std::string clientId;
+
+    Shard& owner() const { return *m_owner.load(std::memory_order_acquire); }
+    void setOwner(Shard& shard) { m_owner.store(&shard, std::memory_order_release); }
+    bool isOnline() const { return m_online.load(std::memory_order_relaxed); }
+    bool hasEnded() const { return m_ended.load(std::memory_order_acquire); }
+
+    // ---- Any thread ------------------------------------------------------------------------
+    // Queues a delivery for the owner thread. Returns true if the caller must schedule a drain
+    // (the inbox was not already scheduled).
+    bool pushToInbox(Delivery&& delivery);
+    bool inboxEmpty() const { return m_inboxSize.load(std::memory_order_acquire) == 0; }
+
+    // ---- Owner thread ----------------------------------------------------------------------
+    // Takes what other threads handed over, in order, and clears the scheduled flag.
+    std::vector<Delivery> takeInbox();
+
+    // Sends the delivery now, or queues it, or drops it (counted) per the limits.
+    void deliver(Delivery&& delivery, Clock::TimePoint now);
+
+    // A connection takes this session (after CONNACK is written): resends in-flight messages
+    // with DUP (and PUBREL where PUBREC was received), then sends queued messages up to the
+    // window. `window` is min(client Receive Maximum, broker max in-flight).
+    void attach(ClientConnection& connection, std::uint16_t window, Clock::TimePoint now);
+    // The connection is gone. In-flight messages stay for the next connection, except those
+    // that came through a shared subscription and were not yet received by the client: those
+    // are returned so the caller can offer them to another member of the group.
+    std::vector<Delivery> detach();
+    ClientConnection* connection() const { return m_connection; }
+
+    // Client answers to our PUBLISHes. Each returns false if the packet id was unknown.
+    bool onPuback(std::uint16_t packetId, std::uint8_t reasonCode, Clock::TimePoint now);
+    bool onPubrec(std::uint16_t packetId, std::uint8_t reasonCode, Clock::TimePoint now);
+    bool onPubcomp(std::uint16_t packetId, Clock::TimePoint now);
+
+    // The connection's output has room again: send queued messages up to the window.
+    void pump(Clock::TimePoint now);
+
+    // Inbound QoS 2 (exactly once): ids for which PUBREC was sent and PUBREL not yet received.
+    bool hasInboundQos2(std::uint16_t packetId) const;
+    void addInboundQos2(std::uint16_t packetId);
+    bool releaseInboundQos2(std::uint16_t packetId);
+
+    // Drops everything queued and in flight (counted as SessionDiscarded) and marks the session
+    // ended. The caller removes its subscriptions from the index.
+    void end();
+
+    std::map<std::string, SessionSubscription>& subscriptions() { return m_subscriptions; }
+    const std::map<std::string, SessionSubscription>& subscriptions() const
+    {
+        return m_subscriptions;
+    }
+
+    std::size_t queuedCount() const { return m_queue.size(); }
+    std::size_t inflightCount() const { return m_inflight.size(); }
+    const std::deque<InflightMessage>& inflight() const { return m_inflight; }
+
+    // Session Expiry Interval in seconds (0xFFFFFFFF = never), as agreed at CONNECT or changed
+    // at DISCONNECT.
+    std::uint32_t expiryInterval = 0;
+    // When an offline session expires; unset while connected or if it never expires.
+    std::optional<Clock::TimePoint> expiresAt;
+
+    // The will of the current (or last) connection, and when to publish it if delayed.
+    std::optional<protocol::Will> will;
+    std::optional<Clock::TimePoint> willAt;
+
+    protocol::Version version = protocol::Version::V5; // of the last connection
+    Clock::WallTimePoint createdAt{};
+    Clock::WallTimePoint disconnectedAt{};
+
+private:
+    bool sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup, std::uint16_t packetId);
+    void enqueue(Delivery&& delivery);
+    std::uint16_t nextPacketId();
+    void drop(DropReason reason);
+    ShardMetrics& metrics() const;
+
+    std::atomic<Shard*> m_owner;
+    std::atomic<bool> m_online{false};
+    std::atomic<bool> m_ended{false};
+
+    std::mutex m_inboxMutex;
+    std::vector<Delivery> m_inbox;
+    bool m_drainScheduled = false; // guarded by m_inboxMutex
+    std::atomic<std::uint32_t> m_inboxSize{0};
+
+    // ---- owner-thread state ----
+    ClientConnection* m_connection = nullptr;
+    std::uint16_t m_window = 0;
+    std::deque<Delivery> m_queue;
+    std::deque<InflightMessage> m_inflight; // in send order
+    std::vector<std::uint16_t> m_inboundQos2;
+    std::map<std::string, SessionSubscription> m_subscriptions; // full filter incl. $share/
+    std::uint16_t m_lastPacketId = 0;
+};
+
+using SessionPtr = std::shared_ptr<Session>;
+
+} // namespace sb::core

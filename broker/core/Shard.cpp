@@ -1,0 +1,171 @@
+#include "broker/core/Shard.h"
+
+#include <algorithm>
+
+#include "broker/core/Broker.h"
+#include "broker/core/ClientConnection.h"
+
+namespace sb::core {
+
+Shard::Shard(Broker& broker, unsigned index, const Limits& limits)
+    : m_broker(broker)
+    , m_index(index)
+    , m_limits(limits)
+{}
+
+const Clock& Shard::clock() const
+{
+    return m_broker.clock();
+}
+
+void Shard::post(std::function<void()> task)
+{
+    m_executor->post(std::move(task));
+}
+
+void Shard::deliverTo(const SessionPtr& session, Delivery&& delivery, Clock::TimePoint now)
+{
+    if (&session->owner() == this && session->inboxEmpty()) {
+        session->deliver(std::move(delivery), now);
+        return;
+    }
+    if (session->pushToInbox(std::move(delivery))) {
+        session->owner().enqueueDrain(session);
+    }
+}
+
+void Shard::enqueueDrain(SessionPtr session)
+{
+    bool post = false;
+    {
+        const std::lock_guard lock(m_drainMutex);
+        m_pendingDrains.push_back(std::move(session));
+        if (!m_drainPosted) {
+            m_drainPosted = true;
+            post = true;
+        }
+    }
+    if (post) {
+        m_executor->post([this] { drainPending(); });
+    }
+}
+
+void Shard::drainPending()
+{
+    std::vector<SessionPtr> sessions;
+    {
+        const std::lock_guard lock(m_drainMutex);
+        sessions.swap(m_pendingDrains);
+        m_drainPosted = false;
+    }
+    const Clock::TimePoint now = clock().now();
+    for (const SessionPtr& session : sessions) {
+        Shard& owner = session->owner();
+        if (&owner != this) {
+            // Moved to another shard since the drain was asked for: the inbox moved with it.
+            owner.enqueueDrain(session);
+            continue;
+        }
+        for (Delivery& delivery : session->takeInbox()) {
+            session->deliver(std::move(delivery), now);
+        }
+    }
+}
+
+void Shard::sessionWentOffline(const SessionPtr& session, bool publishWillNow, Clock::TimePoint now)
+{
+    session->disconnectedAt = clock().wallNow();
+    if (!publishWillNow) {
+        session->will.reset();
+    }
+    if (session->expiryInterval == 0) {
+        endSession(session, now);
+        return;
+    }
+    if (session->will) {
+        const std::uint32_t delay = session->will->properties.willDelayInterval.value_or(0);
+        if (delay == 0) {
+            protocol::Will will = std::move(*session->will);
+            session->will.reset();
+            publishWill(*session, std::move(will), now);
+        } else {
+            // Sent when the delay passes or the session ends, whichever comes first (3.1.3.2.2).
+            const std::uint32_t wait = std::min(delay, session->expiryInterval);
+            session->willAt = now + std::chrono::seconds(wait);
+        }
+    }
+    if (session->expiryInterval != 0xFFFF'FFFF) {
+        session->expiresAt = now + std::chrono::seconds(session->expiryInterval);
+    }
+}
+
+void Shard::endSession(const SessionPtr& session, Clock::TimePoint now)
+{
+    if (session->will) {
+        protocol::Will will = std::move(*session->will);
+        session->will.reset();
+        publishWill(*session, std::move(will), now);
+    }
+    m_broker.removeSession(session);
+    session->end();
+    release(session);
+}
+
+void Shard::publishWill(const Session& session, protocol::Will&& will, Clock::TimePoint now)
+{
+    auto message = std::make_shared<Message>();
+    message->topic = std::move(will.topic);
+    message->payload = std::move(will.payload);
+    message->qos = will.qos;
+    message->retain = will.retain;
+    message->properties = std::move(will.properties);
+    message->properties.willDelayInterval.reset(); // a will property, not a PUBLISH one
+    message->publisherSessionId = session.id;
+    message->publisherClientId = session.clientId;
+    message->receivedAt = now;
+    message->receivedWallTime = clock().wallNow();
+    if (message->properties.messageExpiryInterval) {
+        message->expiresAt = now + std::chrono::seconds(*message->properties.messageExpiryInterval);
+    }
+    m_broker.publish(*this, std::move(message), now);
+}
+
+void Shard::tick(Clock::TimePoint now)
+{
+    std::vector<ClientConnection*> timedOut;
+    for (ClientConnection* connection : m_connections) {
+        if (connection->hasTimedOut(now)) {
+            timedOut.push_back(connection);
+        }
+    }
+    for (ClientConnection* connection : timedOut) {
+        connection->onTimeout(now);
+    }
+
+    std::vector<SessionPtr> wills;
+    std::vector<SessionPtr> expired;
+    for (const SessionPtr& session : m_sessions) {
+        if (session->isOnline()) {
+            continue;
+        }
+        if (session->willAt && *session->willAt <= now) {
+            wills.push_back(session);
+        }
+        if (session->expiresAt && *session->expiresAt <= now) {
+            expired.push_back(session);
+        }
+    }
+    for (const SessionPtr& session : wills) {
+        session->willAt.reset();
+        if (session->will) {
+            protocol::Will will = std::move(*session->will);
+            session->will.reset();
+            publishWill(*session, std::move(will), now);
+        }
+    }
+    for (const SessionPtr& session : expired) {
+        endSession(session, now);
+    }
+}
+
+} // namespace sb::core

@@ -1,0 +1,122 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+#include "broker/core/Clock.h"
+#include "broker/core/Limits.h"
+#include "broker/core/Metrics.h"
+#include "broker/core/Session.h"
+
+namespace sb::core {
+
+class Broker;
+class ClientConnection;
+
+// Runs tasks on one worker thread. The net layer implements it over an io_context; tests can
+// implement it over a plain queue.
+class Executor
+{
+public:
+    virtual ~Executor() = default;
+    virtual void post(std::function<void()> task) = 0;
+};
+
+// The part of the broker that one worker thread owns: its connections, the sessions currently
+// owned by it, its copy of the limits and its counters. Nothing here is locked except the drain
+// list, the one entry point for other threads.
+class Shard
+{
+public:
+    Shard(Broker& broker, unsigned index, const Limits& limits);
+    Shard(const Shard&) = delete;
+    Shard& operator=(const Shard&) = delete;
+
+    Broker& broker() const { return m_broker; }
+    unsigned index() const { return m_index; }
+    const Clock& clock() const;
+    const Limits& limits() const { return m_limits; }
+    void setLimits(const Limits& limits) { m_limits = limits; }
+    ShardMetrics& metrics() { return m_metrics; }
+    const ShardMetrics& metrics() const { return m_metrics; }
+
+    void setExecutor(Executor* executor) { m_executor = executor; }
+    // Runs `task` on this shard's thread (any thread may call it).
+    void post(std::function<void()> task);
+
+    // ---- This shard's thread -------------------------------------------------------------
+    // Hands a delivery to `session`: directly when this shard owns it and nothing is waiting in
+    // its inbox (keeping each publisher's order), else through the inbox.
+    void deliverTo(const SessionPtr& session, Delivery&& delivery, Clock::TimePoint now);
+
+    void addConnection(ClientConnection* connection) { m_connections.insert(connection); }
+    void removeConnection(ClientConnection* connection) { m_connections.erase(connection); }
+    std::size_t connectionCount() const { return m_connections.size(); }
+    template <typename F>
+    void forEachConnection(F&& f) const
+    {
+        for (ClientConnection* c : m_connections) {
+            f(*c);
+        }
+    }
+
+    // Sessions owned by this shard (online or not).
+    void adopt(const SessionPtr& session) { m_sessions.insert(session); }
+    void release(const SessionPtr& session) { m_sessions.erase(session); }
+    std::size_t sessionCount() const { return m_sessions.size(); }
+    template <typename F>
+    void forEachSession(F&& f) const
+    {
+        for (const SessionPtr& s : m_sessions) {
+            f(*s);
+        }
+    }
+
+    // The session has no connection now: publish or schedule its will, start its expiry, or
+    // end it (expiry 0). `publishWill` is false after a normal DISCONNECT.
+    void sessionWentOffline(const SessionPtr& session, bool publishWill, Clock::TimePoint now);
+    // Publishes the session's will (if any), ends it, and removes it from the broker.
+    void endSession(const SessionPtr& session, Clock::TimePoint now);
+    // Publishes a will now, as a PUBLISH from that client would be.
+    void publishWill(const Session& session, protocol::Will&& will, Clock::TimePoint now);
+
+    // Periodic work: keepalive and connect timeouts, delayed wills, session expiry.
+    void tick(Clock::TimePoint now);
+
+    // ---- Any thread ----------------------------------------------------------------------
+    // Asks this shard to drain `session`'s inbox soon. Batched: one task per wake-up.
+    void enqueueDrain(SessionPtr session);
+
+    // Scratch space for routing on this shard's thread, reused to avoid allocations.
+    struct RouteTarget
+    {
+        SessionPtr session;
+        std::uint8_t qos = 0;
+        bool retainAsPublished = false;
+        std::vector<std::uint32_t> identifiers; // Subscription Identifiers, merged
+        std::string sharedFilter; // "$share/g/f" for a shared subscription's pick, else empty
+    };
+    std::vector<RouteTarget>& routeScratch() { return m_routeScratch; }
+
+private:
+    void drainPending();
+
+    Broker& m_broker;
+    const unsigned m_index;
+    Limits m_limits;
+    ShardMetrics m_metrics;
+    Executor* m_executor = nullptr;
+
+    std::mutex m_drainMutex;
+    std::vector<SessionPtr> m_pendingDrains; // guarded by m_drainMutex
+    bool m_drainPosted = false;              // guarded by m_drainMutex
+
+    std::unordered_set<ClientConnection*> m_connections;
+    std::unordered_set<SessionPtr> m_sessions;
+    std::vector<RouteTarget> m_routeScratch;
+};
+
+} // namespace sb::core

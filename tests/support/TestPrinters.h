@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <QtTest/QTest>
+
+// QCOMPARE prints both sides on failure only for types QTest knows. These teach it the standard
+// types the broker uses, so a failed byte-exact check shows the bytes.
+namespace sb::test {
+
+// "30 0a 00 03 61 2f 62 ..." for byte strings; used by the printers below.
+std::string hex(std::string_view bytes);
+
+// Builds a byte string from hex text, spaces ignored: bytes("30 02 00 00").
+std::string bytes(std::string_view hexText);
+
+} // namespace sb::test
+
+// QTest looks these up unqualified from inside namespace QTest, so they live there.
+namespace QTest {
+char* toString(const std::string& value);
+char* toString(std::string_view value);
+char* toString(const std::vector<std::uint8_t>& value);
+} // namespace QTest
