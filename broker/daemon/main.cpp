@@ -1,0 +1,102 @@
+// switchboard-broker: the headless broker for servers.
+
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "broker/core/Broker.h"
+#include "broker/daemon/Config.h"
+#include "broker/net/Server.h"
+
+#ifndef SWITCHBOARD_VERSION
+#define SWITCHBOARD_VERSION "unknown"
+#endif
+
+namespace {
+
+int run(int argc, char** argv)
+{
+    using sb::daemon::DaemonConfig;
+    CLI::App cli{"Switchboard MQTT broker (MQTT 3.1.1 and 5.0)", "switchboard-broker"};
+    cli.set_version_flag("--version", std::string("switchboard-broker ") + SWITCHBOARD_VERSION);
+
+    std::string configPath;
+    std::optional<std::string> bind;
+    std::optional<std::uint16_t> port;
+    std::optional<unsigned> workers;
+    std::optional<std::string> logLevel;
+    cli.add_option("-c,--config", configPath, "TOML config file (see docs/configuration.md)")
+        ->check(CLI::ExistingFile);
+    cli.add_option("-b,--bind", bind, "Address to listen on for MQTT (default 0.0.0.0)");
+    cli.add_option("-p,--port", port, "TCP port for MQTT (default 1883; 0 picks a free one)")
+        ->check(CLI::Range(0, 65535));
+    cli.add_option("-w,--workers", workers, "Worker threads (default: one per core)")
+        ->check(CLI::Range(1, 1024));
+    cli.add_option("-l,--log-level", logLevel,
+                   "trace, debug, info, warn, error, critical or off (default info)")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    CLI11_PARSE(cli, argc, argv);
+
+    DaemonConfig config;
+    if (!configPath.empty()) {
+        try {
+            sb::daemon::applyConfigFile(configPath, config);
+        } catch (const sb::daemon::ConfigError& error) {
+            std::cerr << "switchboard-broker: " << error.what() << "\n";
+            return 2;
+        }
+    }
+    if (bind) {
+        config.server.bindAddress = *bind;
+    }
+    if (port) {
+        config.server.port = *port;
+    }
+    if (workers) {
+        config.server.workers = *workers;
+    }
+    if (logLevel) {
+        config.logLevel = *logLevel;
+    }
+
+    spdlog::set_default_logger(spdlog::stderr_color_mt("switchboard"));
+    spdlog::set_level(spdlog::level::from_str(config.logLevel));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+
+    sb::net::Server server(config.server);
+    try {
+        server.start();
+    } catch (const std::exception& error) {
+        spdlog::critical("{}", error.what());
+        return 1;
+    }
+
+    // Wait for SIGINT/SIGTERM on the main thread; the workers carry the traffic.
+    boost::asio::io_context signals;
+    boost::asio::signal_set set(signals, SIGINT, SIGTERM);
+    set.async_wait([](const boost::system::error_code& ec, int signal) {
+        if (!ec) {
+            spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        }
+    });
+    signals.run();
+    server.stop();
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& error) {
+        std::cerr << "switchboard-broker: " << error.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,130 @@
+#include "broker/net/Server.h"
+
+#include <future>
+#include <thread>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "broker/core/Broker.h"
+#include "broker/core/ClientConnection.h"
+#include "broker/net/TcpListener.h"
+#include "broker/net/Worker.h"
+
+namespace sb::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+unsigned defaultWorkers()
+{
+    const unsigned cores = std::thread::hardware_concurrency();
+    return cores == 0 ? 1 : cores;
+}
+
+// Runs `task` on the worker's thread and returns its result.
+template <typename F>
+auto runOn(Worker& worker, F&& task)
+{
+    using Result = decltype(task());
+    std::promise<Result> done;
+    auto future = done.get_future();
+    asio::post(worker.context(), [&] {
+        if constexpr (std::is_void_v<Result>) {
+            task();
+            done.set_value();
+        } else {
+            done.set_value(task());
+        }
+    });
+    return future.get();
+}
+
+} // namespace
+
+Server::Server(ServerOptions options)
+    : m_options(std::move(options))
+{
+    const unsigned count = m_options.workers == 0 ? defaultWorkers() : m_options.workers;
+    m_broker = std::make_unique<core::Broker>(m_options.limits, *m_options.clock, count);
+    m_workers.reserve(count);
+    for (unsigned i = 0; i < count; ++i) {
+        m_workers.push_back(std::make_unique<Worker>(m_broker->shard(i)));
+    }
+}
+
+Server::~Server()
+{
+    stop();
+}
+
+void Server::start()
+{
+    std::vector<Worker*> workers;
+    for (auto& worker : m_workers) {
+        workers.push_back(worker.get());
+    }
+    m_listener = std::make_unique<TcpListener>(workers, m_options.bindAddress, m_options.port);
+    for (auto& worker : m_workers) {
+        worker->start();
+    }
+    asio::post(m_workers.front()->context(), [this] { m_listener->start(); });
+    m_started = true;
+    spdlog::info("MQTT listening on {}:{} with {} worker(s)", m_options.bindAddress,
+                 m_listener->port(), m_workers.size());
+}
+
+std::uint16_t Server::port() const
+{
+    return m_listener ? m_listener->port() : 0;
+}
+
+void Server::runOnEveryWorker(const std::function<void(core::Shard&)>& task)
+{
+    for (auto& worker : m_workers) {
+        runOn(*worker, [&] { task(worker->shard()); });
+    }
+}
+
+void Server::stop(std::chrono::milliseconds grace)
+{
+    if (!m_started) {
+        return;
+    }
+    m_started = false;
+    runOn(*m_workers.front(), [this] { m_listener->stop(); });
+
+    // Tell every client, then give the sockets until the deadline to flush and close.
+    runOnEveryWorker([](core::Shard& shard) {
+        std::vector<core::ClientConnection*> connections;
+        shard.forEachConnection([&](core::ClientConnection& c) { connections.push_back(&c); });
+        for (core::ClientConnection* c : connections) {
+            c->disconnect(protocol::ReasonCode::ServerShuttingDown, true);
+        }
+    });
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    for (auto& worker : m_workers) {
+        std::promise<void> drained;
+        auto future = drained.get_future();
+        auto timer = std::make_shared<asio::steady_timer>(worker->context());
+        std::function<void()> check;
+        check = [&, timer] {
+            if (worker->shard().connectionCount() == 0 ||
+                std::chrono::steady_clock::now() >= deadline) {
+                drained.set_value();
+                return;
+            }
+            timer->expires_after(std::chrono::milliseconds(5));
+            timer->async_wait([&](const boost::system::error_code&) { check(); });
+        };
+        asio::post(worker->context(), [&] { check(); });
+        future.wait();
+    }
+    for (auto& worker : m_workers) {
+        worker->stop();
+    }
+    spdlog::info("MQTT broker stopped");
+}
+
+} // namespace sb::net

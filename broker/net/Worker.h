@@ -1,0 +1,52 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "broker/core/Shard.h"
+
+namespace sb::net {
+
+// One broker worker thread: an io_context run by exactly one thread, the core::Shard whose
+// connections and sessions live on it, the periodic tick, and a read buffer shared by all its
+// connections (a connection holds no read buffer while it is idle).
+class Worker final : public core::Executor
+{
+public:
+    static constexpr std::chrono::milliseconds kTickInterval{250};
+
+    explicit Worker(core::Shard& shard);
+    ~Worker() override;
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    boost::asio::io_context& context() { return m_io; }
+    core::Shard& shard() { return m_shard; }
+    std::span<char> readBuffer() { return m_readBuffer; }
+
+    void post(std::function<void()> task) override;
+
+    void start();
+    // Stops the io_context and joins the thread. Pending work is abandoned: call after the
+    // graceful part of shutdown.
+    void stop();
+    bool isRunning() const { return m_thread.joinable(); }
+
+private:
+    void scheduleTick();
+
+    core::Shard& m_shard;
+    boost::asio::io_context m_io{1};
+    boost::asio::steady_timer m_tick;
+    std::vector<char> m_readBuffer;
+    std::thread m_thread;
+};
+
+} // namespace sb::net
