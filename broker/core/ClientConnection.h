@@ -128,6 +128,7 @@ private:
     void handleDisconnect(const protocol::Disconnect& disconnect);
 
     void sendConnack(bool sessionPresent);
+    void answerPublish(std::uint8_t qos, std::uint16_t packetId, std::uint8_t reasonCode);
     void deliverRetained(const std::string& filter, const protocol::SubscriptionOptions& options,
                          std::uint32_t identifier, Clock::TimePoint now);
     // Fails the connection from a handler: the protocol writes the answer, then we close.

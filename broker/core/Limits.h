@@ -36,6 +36,11 @@ struct Limits
     std::uint16_t minKeepAlive = 0;
     std::uint16_t maxKeepAlive = 65535;
 
+    // Topic names and filters longer or deeper than this are refused: the topic trees walk one
+    // level per recursion, so depth must be bounded.
+    std::size_t maxTopicLevels = 128;
+    std::size_t maxTopicLength = 65535;
+
     // A TCP connection that has not sent CONNECT within this time is closed.
     std::chrono::milliseconds connectTimeout{10'000};
 

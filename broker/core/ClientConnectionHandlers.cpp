@@ -1,0 +1,442 @@
+#include <algorithm>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/core/Broker.h"
+#include "broker/core/ClientConnection.h"
+#include "broker/core/Shard.h"
+#include "broker/core/Topic.h"
+
+// The packet handlers of ClientConnection: what each packet from a client does to its session,
+// the router and the retained store. Lifecycle and output are in ClientConnection.cpp.
+namespace sb::core {
+
+using protocol::ReasonCode;
+using protocol::Version;
+
+namespace {
+
+constexpr std::uint32_t kNoLimitPacketSize = protocol::kMaxVariableByteInteger + 5;
+constexpr std::uint32_t kNeverExpires = 0xFFFF'FFFF;
+
+std::string generateClientId()
+{
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string id = "auto-";
+    std::uint64_t bits = random();
+    for (int i = 0; i < 16; ++i) {
+        id.push_back(kDigits[bits & 0x0F]);
+        bits >>= 4;
+    }
+    return id;
+}
+
+// Keep Alive 0 means "never", which exceeds any finite ceiling; max_keepalive 65535 means none.
+std::uint16_t boundKeepAlive(std::uint16_t asked, const Limits& limits)
+{
+    if (asked == 0) {
+        return limits.maxKeepAlive == 65535 ? std::uint16_t{0} : limits.maxKeepAlive;
+    }
+    return std::clamp(asked, limits.minKeepAlive, limits.maxKeepAlive);
+}
+
+bool withinTopicLimits(std::string_view topicOrFilter, const Limits& limits)
+{
+    return topicOrFilter.size() <= limits.maxTopicLength &&
+           topic::levelCount(topicOrFilter) <= limits.maxTopicLevels;
+}
+
+std::uint8_t code(ReasonCode reason)
+{
+    return static_cast<std::uint8_t>(reason);
+}
+
+} // namespace
+
+void ClientConnection::onPacket(protocol::Packet&& packet)
+{
+    std::visit(
+        [this](auto&& p) {
+            using T = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, protocol::Connect>) {
+                handleConnect(std::move(p));
+            } else if constexpr (std::is_same_v<T, protocol::Publish>) {
+                handlePublish(std::move(p));
+            } else if constexpr (std::is_same_v<T, protocol::Puback>) {
+                handlePuback(p);
+            } else if constexpr (std::is_same_v<T, protocol::Pubrec>) {
+                handlePubrec(p);
+            } else if constexpr (std::is_same_v<T, protocol::Pubrel>) {
+                handlePubrel(p);
+            } else if constexpr (std::is_same_v<T, protocol::Pubcomp>) {
+                handlePubcomp(p);
+            } else if constexpr (std::is_same_v<T, protocol::Subscribe>) {
+                handleSubscribe(std::move(p));
+            } else if constexpr (std::is_same_v<T, protocol::Unsubscribe>) {
+                handleUnsubscribe(p);
+            } else if constexpr (std::is_same_v<T, protocol::Pingreq>) {
+                send(protocol::Pingresp{});
+            } else if constexpr (std::is_same_v<T, protocol::Disconnect>) {
+                handleDisconnect(p);
+            } else if constexpr (std::is_same_v<T, protocol::Auth>) {
+                // Enhanced authentication was not negotiated, so AUTH is out of place (4.12).
+                failConnection(ReasonCode::ProtocolError, "AUTH without an authentication method");
+            }
+            // CONNACK, SUBACK, UNSUBACK, PINGRESP are refused by the protocol layer.
+        },
+        std::move(packet));
+}
+
+void ClientConnection::handleConnect(protocol::Connect&& connect)
+{
+    const Limits& limits = m_shard.limits();
+    const bool v5 = connect.version == Version::V5;
+    Negotiated& n = m_negotiated;
+    m_clientId = std::move(connect.clientId);
+    m_username = std::move(connect.username);
+
+    if (connect.properties.authenticationMethod) {
+        failConnection(ReasonCode::BadAuthenticationMethod,
+                       "enhanced authentication is not supported");
+        return;
+    }
+    if (m_clientId.empty()) {
+        if (!v5 && !connect.cleanStart) {
+            // 3.1.1 allows an empty id only with a clean session (3.1.3-8).
+            failConnection(ReasonCode::ClientIdentifierNotValid,
+                           "empty client id without clean session");
+            return;
+        }
+        m_clientId = generateClientId();
+        n.assignedClientId = v5;
+    }
+    if (connect.will && (!topic::isValidTopicName(connect.will->topic) ||
+                         !withinTopicLimits(connect.will->topic, limits))) {
+        failConnection(ReasonCode::TopicNameInvalid, "invalid will topic");
+        return;
+    }
+
+    n.cleanStart = connect.cleanStart;
+    n.keepAlive = connect.keepAlive;
+    if (v5) {
+        const std::uint16_t bounded = boundKeepAlive(connect.keepAlive, limits);
+        if (bounded != connect.keepAlive) {
+            n.keepAlive = bounded;
+            n.keepAliveChanged = true; // told to the client as Server Keep Alive (3.2.2.3.14)
+        }
+        const std::uint32_t asked = connect.properties.sessionExpiryInterval.value_or(0);
+        n.sessionExpiry = std::min(asked, limits.maxSessionExpiry);
+        n.sessionExpiryLowered = n.sessionExpiry != asked;
+    } else {
+        n.sessionExpiry = connect.cleanStart ? 0 : std::min(kNeverExpires, limits.maxSessionExpiry);
+    }
+    n.window = std::min(connect.properties.receiveMaximum.value_or(65535), limits.maxInflight);
+    n.clientMaximumPacketSize = connect.properties.maximumPacketSize.value_or(kNoLimitPacketSize);
+    n.clientTopicAliasMaximum = connect.properties.topicAliasMaximum.value_or(0);
+    n.requestProblemInformation = connect.properties.requestProblemInformation.value_or(1) != 0;
+    n.requestResponseInformation = connect.properties.requestResponseInformation.value_or(0) != 0;
+    n.will = std::move(connect.will);
+
+    m_phase = Phase::AwaitingSession;
+    m_protocol.pause();
+    m_shard.broker().acquireSession(m_shard, shared_from_this(), m_clientId, n.cleanStart);
+}
+
+void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPresent)
+{
+    const Clock::TimePoint at = now();
+    if (m_phase != Phase::AwaitingSession) {
+        // The connection went away while the session was being taken over: it is ours now,
+        // and offline.
+        m_shard.sessionWentOffline(session, false, at);
+        return;
+    }
+    m_session = session;
+    session->version = m_protocol.version();
+    session->expiryInterval = m_negotiated.sessionExpiry;
+    session->expiresAt.reset();
+    // A delayed will of the previous connection is cancelled by this one (3.1.3.2.2).
+    session->willAt.reset();
+    session->will = std::move(m_negotiated.will);
+
+    m_protocol.setClientLimits(m_negotiated.clientMaximumPacketSize,
+                               m_negotiated.clientTopicAliasMaximum,
+                               m_negotiated.requestProblemInformation);
+    m_protocol.setKeepAlive(m_negotiated.keepAlive);
+    sendConnack(sessionPresent);
+    m_phase = Phase::Active;
+    m_connectedAt = m_shard.clock().wallNow();
+    ShardMetrics::add(m_shard.metrics().clientsConnected);
+    spdlog::debug("client '{}' connected from {} (MQTT {}, session {})", m_clientId,
+                  remoteAddress(), m_protocol.version() == Version::V5 ? "5.0" : "3.1.1",
+                  sessionPresent ? "resumed" : "new");
+
+    session->attach(*this, m_negotiated.window, at);
+    m_protocol.resume();
+    if (m_transport != nullptr && m_phase == Phase::Active) {
+        m_transport->resumeReading();
+    }
+}
+
+void ClientConnection::sendConnack(bool sessionPresent)
+{
+    const Limits& limits = m_shard.limits();
+    protocol::Connack connack;
+    connack.sessionPresent = sessionPresent;
+    connack.reasonCode = 0;
+    if (m_protocol.version() == Version::V5) {
+        protocol::Properties& p = connack.properties;
+        const Negotiated& n = m_negotiated;
+        if (n.sessionExpiryLowered) {
+            p.sessionExpiryInterval = n.sessionExpiry;
+        }
+        if (n.assignedClientId) {
+            p.assignedClientIdentifier = m_clientId;
+        }
+        if (n.keepAliveChanged) {
+            p.serverKeepAlive = n.keepAlive;
+        }
+        p.receiveMaximum = limits.receiveMaximum;
+        p.maximumPacketSize = limits.maxPacketSize;
+        p.topicAliasMaximum = limits.topicAliasMaximum;
+        // Maximum QoS is left out: we support QoS 2, and sending 2 is a Protocol Error.
+        p.retainAvailable = 1;
+        p.wildcardSubscriptionAvailable = 1;
+        p.subscriptionIdentifierAvailable = 1;
+        p.sharedSubscriptionAvailable = 1;
+        if (n.requestResponseInformation) {
+            // A prefix the client may use for response topics (4.10).
+            p.responseInformation = "response/" + m_clientId + "/";
+        }
+    }
+    send(connack);
+}
+
+void ClientConnection::handlePublish(protocol::Publish&& publish)
+{
+    if (m_protocol.version() == Version::V5 &&
+        !publish.properties.subscriptionIdentifiers.empty()) {
+        failConnection(ReasonCode::ProtocolError,
+                       "PUBLISH from a client carries a Subscription Identifier");
+        return;
+    }
+    const Clock::TimePoint at = now();
+    const std::uint8_t qos = publish.qos;
+    const std::uint16_t packetId = publish.packetId;
+    ShardMetrics::add(m_shard.metrics().messagesReceived[qos]);
+
+    if (!withinTopicLimits(publish.topic, m_shard.limits())) {
+        // Refused, not dropped silently: QoS 1/2 are answered 0x90 (5.0); otherwise, having no
+        // answer to give, we end the connection as 3.3.2-1 / 4.13 allow.
+        if (qos > 0 && m_protocol.version() == Version::V5) {
+            answerPublish(qos, packetId, code(ReasonCode::TopicNameInvalid));
+            return;
+        }
+        failConnection(ReasonCode::TopicNameInvalid, "topic exceeds max_topic_levels/length");
+        return;
+    }
+
+    if (qos == 2 && m_session->hasInboundQos2(packetId)) {
+        // A resend of a QoS 2 message we already have: answer again, deliver nothing (4.3.3).
+        protocol::Pubrec pubrec;
+        pubrec.packetId = packetId;
+        send(pubrec);
+        return;
+    }
+
+    auto message = std::make_shared<Message>();
+    message->topic = std::move(publish.topic);
+    message->payload = std::move(publish.payload);
+    message->properties = std::move(publish.properties);
+    message->qos = qos;
+    message->retain = publish.retain;
+    message->publisherSessionId = m_session->id;
+    message->publisherClientId = m_clientId;
+    message->receivedAt = at;
+    message->receivedWallTime = m_shard.clock().wallNow();
+    if (message->properties.messageExpiryInterval) {
+        message->expiresAt = at + std::chrono::seconds(*message->properties.messageExpiryInterval);
+    }
+    const bool retained = message->retain;
+    const std::size_t receivers = m_shard.broker().publish(m_shard, std::move(message), at);
+
+    if (qos == 0) {
+        return;
+    }
+    // 0x10 tells a 5.0 publisher nobody got it; a retained message is kept, so that is success.
+    const bool nobody = m_protocol.version() == Version::V5 && receivers == 0 && !retained;
+    if (qos == 2) {
+        m_session->addInboundQos2(packetId);
+    }
+    answerPublish(qos, packetId,
+                  nobody ? code(ReasonCode::NoMatchingSubscribers) : code(ReasonCode::Success));
+}
+
+void ClientConnection::answerPublish(std::uint8_t qos, std::uint16_t packetId,
+                                     std::uint8_t reasonCode)
+{
+    if (qos == 1) {
+        protocol::Puback puback;
+        puback.packetId = packetId;
+        puback.reasonCode = reasonCode;
+        send(puback);
+    } else {
+        protocol::Pubrec pubrec;
+        pubrec.packetId = packetId;
+        pubrec.reasonCode = reasonCode;
+        send(pubrec);
+    }
+}
+
+void ClientConnection::handlePuback(const protocol::Puback& puback)
+{
+    m_session->onPuback(puback.packetId, puback.reasonCode, now());
+}
+
+void ClientConnection::handlePubrec(const protocol::Pubrec& pubrec)
+{
+    const bool known = m_session->onPubrec(pubrec.packetId, pubrec.reasonCode, now());
+    if (protocol::isError(pubrec.reasonCode)) {
+        return; // the exchange ends with a failed PUBREC (4.3.3)
+    }
+    protocol::Pubrel pubrel;
+    pubrel.packetId = pubrec.packetId;
+    if (!known && m_protocol.version() == Version::V5) {
+        pubrel.reasonCode = code(ReasonCode::PacketIdentifierNotFound);
+    }
+    send(pubrel);
+}
+
+void ClientConnection::handlePubrel(const protocol::Pubrel& pubrel)
+{
+    const bool known = m_session->releaseInboundQos2(pubrel.packetId);
+    protocol::Pubcomp pubcomp;
+    pubcomp.packetId = pubrel.packetId;
+    if (!known && m_protocol.version() == Version::V5) {
+        pubcomp.reasonCode = code(ReasonCode::PacketIdentifierNotFound);
+    }
+    send(pubcomp);
+}
+
+void ClientConnection::handlePubcomp(const protocol::Pubcomp& pubcomp)
+{
+    m_session->onPubcomp(pubcomp.packetId, now());
+}
+
+void ClientConnection::handleSubscribe(protocol::Subscribe&& subscribe)
+{
+    const bool v5 = m_protocol.version() == Version::V5;
+    const std::uint32_t identifier = subscribe.properties.subscriptionIdentifiers.empty()
+                                         ? 0
+                                         : subscribe.properties.subscriptionIdentifiers.front();
+    const std::uint8_t invalidFilter =
+        v5 ? code(ReasonCode::TopicFilterInvalid) : protocol::kSubackFailure311;
+
+    struct RetainedRequest
+    {
+        const std::string* filter;
+        protocol::SubscriptionOptions options;
+    };
+    std::vector<RetainedRequest> retainedRequests;
+    protocol::Suback suback;
+    suback.packetId = subscribe.packetId;
+    suback.reasonCodes.reserve(subscribe.subscriptions.size());
+
+    for (protocol::TopicSubscription& entry : subscribe.subscriptions) {
+        const bool shared = topic::isShared(entry.filter);
+        if (shared) {
+            if (!topic::parseShared(entry.filter)) {
+                suback.reasonCodes.push_back(invalidFilter);
+                continue;
+            }
+            if (entry.options.noLocal) {
+                failConnection(ReasonCode::ProtocolError, "No Local set on a shared subscription");
+                return;
+            }
+        } else if (!topic::isValidTopicFilter(entry.filter)) {
+            suback.reasonCodes.push_back(invalidFilter);
+            continue;
+        }
+        if (!withinTopicLimits(entry.filter, m_shard.limits())) {
+            suback.reasonCodes.push_back(invalidFilter);
+            continue;
+        }
+        protocol::SubscriptionOptions options = entry.options;
+        options.qos = std::min<std::uint8_t>(options.qos, 2);
+        const bool isNew =
+            m_shard.broker().router().subscribe(m_session, entry.filter, options, identifier);
+        m_session->subscriptions()[entry.filter] = SessionSubscription{options, identifier};
+        suback.reasonCodes.push_back(options.qos);
+
+        // Retained messages: never for shared subscriptions (4.8.2); per Retain Handling else.
+        const auto handling = options.retainHandling;
+        const bool wantsRetained =
+            !shared && (handling == protocol::RetainHandling::SendOnSubscribe ||
+                        (handling == protocol::RetainHandling::SendOnNewSubscribe && isNew));
+        if (wantsRetained) {
+            retainedRequests.push_back({&entry.filter, options});
+        }
+    }
+    send(suback);
+
+    const Clock::TimePoint at = now();
+    for (const RetainedRequest& request : retainedRequests) {
+        deliverRetained(*request.filter, request.options, identifier, at);
+    }
+}
+
+void ClientConnection::deliverRetained(const std::string& filter,
+                                       const protocol::SubscriptionOptions& options,
+                                       std::uint32_t identifier, Clock::TimePoint at)
+{
+    for (MessagePtr& message : m_shard.broker().retainedMatching(filter)) {
+        if (options.noLocal && message->publisherSessionId == m_session->id) {
+            continue;
+        }
+        Delivery delivery;
+        delivery.qos = std::min(message->qos, options.qos);
+        delivery.retain = true; // sent because it is retained (3.3.1.3)
+        if (identifier != 0) {
+            delivery.subscriptionIds.push_back(identifier);
+        }
+        delivery.message = std::move(message);
+        m_session->deliver(std::move(delivery), at);
+    }
+}
+
+void ClientConnection::handleUnsubscribe(const protocol::Unsubscribe& unsubscribe)
+{
+    protocol::Unsuback unsuback;
+    unsuback.packetId = unsubscribe.packetId;
+    for (const std::string& filter : unsubscribe.filters) {
+        const bool removed = m_shard.broker().router().unsubscribe(m_session, filter);
+        m_session->subscriptions().erase(filter);
+        unsuback.reasonCodes.push_back(removed ? code(ReasonCode::Success)
+                                               : code(ReasonCode::NoSubscriptionExisted));
+    }
+    send(unsuback);
+}
+
+void ClientConnection::handleDisconnect(const protocol::Disconnect& disconnect)
+{
+    if (m_protocol.version() == Version::V5) {
+        if (const auto& expiry = disconnect.properties.sessionExpiryInterval) {
+            if (m_session->expiryInterval == 0 && *expiry != 0) {
+                // 3.14.2.2.2: a session that was to end with the connection cannot be revived.
+                failConnection(ReasonCode::ProtocolError,
+                               "DISCONNECT sets Session Expiry on a session that had 0");
+                return;
+            }
+            m_session->expiryInterval = std::min(*expiry, m_shard.limits().maxSessionExpiry);
+        }
+    }
+    // Only "Normal disconnection" deletes the will (3.1.2.5); 0x04 and errors publish it.
+    const bool publishWill = m_protocol.version() == Version::V5 &&
+                             disconnect.reasonCode != code(ReasonCode::NormalDisconnection);
+    m_protocol.markClosed();
+    closeNow(publishWill);
+}
+
+} // namespace sb::core
