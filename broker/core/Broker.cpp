@@ -120,22 +120,27 @@ std::size_t Broker::sessionCount() const
     return m_sessions.size();
 }
 
-std::size_t Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now)
+MessagePtr Broker::applyRetained(const MessagePtr& message)
 {
-    if (message->retain) {
-        const std::unique_lock lock(m_retainedMutex);
-        if (message->payload.empty()) {
-            m_retained.clear(message->topic); // an empty retained message clears (3.3.1.3)
-        } else {
-            m_retained.set(message);
-        }
+    if (message->payload.empty()) {
+        return m_retained.clear(message->topic); // an empty retained message clears (3.3.1.3)
     }
+    return m_retained.set(message);
+}
 
+void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done,
+                     std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
+{
     // Taken out of the shard for the loop, so a delivery that re-enters publish() (a will
     // published by a connection failing as we write to it) gets its own vector.
     std::vector<Shard::RouteTarget> targets = std::move(from.routeScratch());
     m_router.match(*message, targets);
     const std::size_t receivers = targets.size();
+
+    // Deliveries that must be in the store before anyone sees them: QoS 1/2 to a persistent
+    // session. Everything else goes out now.
+    auto stored = std::make_shared<std::vector<std::pair<SessionPtr, Delivery>>>();
+    Persistence::PublishWrite write;
     for (Shard::RouteTarget& target : targets) {
         Delivery delivery;
         delivery.message = message;
@@ -143,23 +148,139 @@ std::size_t Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint no
         delivery.retain = target.retainAsPublished && message->retain;
         delivery.subscriptionIds = std::move(target.identifiers);
         delivery.sharedFilter = std::move(target.sharedFilter);
-        from.deliverTo(target.session, std::move(delivery), now);
+        if (m_persistence != nullptr && delivery.qos > 0 && target.session->isPersistent()) {
+            StoredDelivery row;
+            row.sessionId = target.session->id;
+            row.qos = delivery.qos;
+            row.retain = delivery.retain;
+            row.subscriptionIds = delivery.subscriptionIds;
+            row.sharedFilter = delivery.sharedFilter;
+            write.rows.push_back(std::move(row));
+            stored->emplace_back(std::move(target.session), std::move(delivery));
+        } else {
+            from.deliverTo(target.session, std::move(delivery), now);
+        }
     }
     targets.clear();
     from.routeScratch() = std::move(targets);
-    return receivers;
+
+    const bool retainChange = message->retain;
+    const bool needsStore =
+        m_persistence != nullptr && (!write.rows.empty() || retainChange || inboundQos2);
+    if (!needsStore) {
+        if (retainChange) {
+            const std::unique_lock lock(m_retainedMutex);
+            applyRetained(message);
+        }
+        if (done) {
+            done(true, receivers);
+        }
+        return;
+    }
+    if (!m_persistence->isHealthy() && message->qos > 0) {
+        // It cannot be kept, so it is refused rather than acknowledged and lost (design:
+        // durability contract). Nothing was delivered to persistent sessions.
+        if (done) {
+            done(false, receivers);
+        }
+        return;
+    }
+
+    const bool acknowledgeNow = m_persistence->durability() == Durability::Async;
+    write.message = message;
+    write.inboundQos2 = inboundQos2;
+    if (retainChange) {
+        write.retained = message->payload.empty() ? Persistence::PublishWrite::Retained::Clear
+                                                  : Persistence::PublishWrite::Retained::Set;
+    }
+    // What the retained change replaced, to put back if the write fails.
+    auto replaced = std::make_shared<MessagePtr>();
+    write.onApplied = [this, &from, stored, message, retainChange, acknowledgeNow, done, receivers,
+                       replaced](std::uint64_t messageId, bool ok) {
+        // On the store thread, in the order writes were submitted.
+        if (ok) {
+            for (auto& [session, delivery] : *stored) {
+                delivery.storeId = messageId;
+                if (session->pushToInbox(std::move(delivery))) {
+                    session->owner().enqueueDrain(session);
+                }
+            }
+        } else if (retainChange) {
+            // The retained change was shown in memory at once; undo it as it is not on disk.
+            const std::unique_lock lock(m_retainedMutex);
+            const MessagePtr current = m_retained.get(message->topic);
+            const bool stillOurs =
+                message->payload.empty() ? current == nullptr : current == message;
+            if (stillOurs) {
+                if (*replaced) {
+                    m_retained.set(*replaced);
+                } else {
+                    m_retained.clear(message->topic);
+                }
+            }
+        }
+        if (done && !acknowledgeNow) {
+            from.post([done, ok, receivers] { done(ok, receivers); });
+        }
+    };
+    {
+        // The in-memory change and the submission happen under one lock, so memory and disk
+        // see retained changes to a topic in the same order.
+        const std::unique_lock lock(m_retainedMutex);
+        if (retainChange) {
+            *replaced = applyRetained(message);
+        }
+        m_persistence->submit(std::move(write));
+    }
+    if (done && acknowledgeNow) {
+        done(true, receivers);
+    }
 }
 
 void Broker::redistributeShared(Shard& from, const SessionPtr& departed,
                                 std::vector<Delivery>&& deliveries, Clock::TimePoint now)
 {
+    std::vector<Delivery> nobodyElse;
     for (Delivery& delivery : deliveries) {
-        if (SessionPtr other =
-                m_router.pickOtherSharedMember(delivery.sharedFilter, departed.get())) {
-            from.deliverTo(other, std::move(delivery), now);
-        } else {
-            departed->deliver(std::move(delivery), now); // queued for its return
+        SessionPtr other = m_router.pickOtherSharedMember(delivery.sharedFilter, departed.get());
+        if (!other) {
+            nobodyElse.push_back(std::move(delivery)); // kept for the member's return
+            continue;
         }
+        if (delivery.storeId == 0 || m_persistence == nullptr) {
+            from.deliverTo(other, std::move(delivery), now);
+            continue;
+        }
+        if (!other->isPersistent()) {
+            m_persistence->removeDelivery(departed->id, delivery.storeId);
+            delivery.storeId = 0;
+            from.deliverTo(other, std::move(delivery), now);
+            continue;
+        }
+        // Persistent to persistent: the row moves with it (stored again under a new id so it
+        // sorts after the new member's own rows).
+        StoredDelivery row;
+        row.sessionId = departed->id;
+        row.messageId = delivery.storeId;
+        row.message = delivery.message;
+        row.qos = delivery.qos;
+        row.retain = delivery.retain;
+        row.subscriptionIds = delivery.subscriptionIds;
+        row.sharedFilter = delivery.sharedFilter;
+        auto moving = std::make_shared<Delivery>(std::move(delivery));
+        m_persistence->moveDelivery(std::move(row), other->id,
+                                    [other, moving](std::uint64_t messageId, bool ok) {
+                                        if (!ok) {
+                                            return; // logged and counted by the store
+                                        }
+                                        moving->storeId = messageId;
+                                        if (other->pushToInbox(std::move(*moving))) {
+                                            other->owner().enqueueDrain(other);
+                                        }
+                                    });
+    }
+    if (!nobodyElse.empty()) {
+        departed->requeueFront(std::move(nobodyElse));
     }
 }
 
@@ -175,6 +296,117 @@ std::size_t Broker::retainedCount() const
 {
     const std::shared_lock lock(m_retainedMutex);
     return m_retained.size();
+}
+
+void Broker::restore(RecoveredState&& state)
+{
+    const Clock::TimePoint now = m_clock.now();
+    const Clock::WallTimePoint wallNow = m_clock.wallNow();
+    // Newest generation of each client id wins (a crash mid-takeover can leave two).
+    std::sort(
+        state.sessions.begin(), state.sessions.end(),
+        [](const SessionRecord& a, const SessionRecord& b) { return a.sessionId > b.sessionId; });
+    unsigned next = 0;
+    for (SessionRecord& record : state.sessions) {
+        if (m_sessions.count(record.clientId) != 0) {
+            if (m_persistence != nullptr) {
+                m_persistence->deleteSession(record.sessionId);
+            }
+            continue;
+        }
+        Shard& shard = *m_shards[next++ % m_shards.size()];
+        restoreSession(std::move(record), state, shard, now, wallNow);
+    }
+    std::unordered_map<std::uint64_t, SessionPtr> byId;
+    for (const auto& entry : m_sessions) {
+        byId.emplace(entry.second->id, entry.second);
+    }
+    for (SubscriptionRecord& sub : state.subscriptions) {
+        const auto session = byId.find(sub.sessionId);
+        if (session == byId.end()) {
+            continue; // belonged to a generation dropped above
+        }
+        m_router.subscribe(session->second, sub.filter, sub.subscription.options,
+                           sub.subscription.identifier);
+        session->second->subscriptions()[sub.filter] = sub.subscription;
+    }
+    for (MessagePtr& message : state.retained) {
+        m_retained.set(std::move(message));
+    }
+    std::uint64_t expected = m_nextSessionId.load();
+    while (expected < state.maxSessionId &&
+           !m_nextSessionId.compare_exchange_weak(expected, state.maxSessionId)) {
+    }
+}
+
+void Broker::restoreSession(SessionRecord&& record, RecoveredState& state, Shard& shard,
+                            Clock::TimePoint now, Clock::WallTimePoint wallNow)
+{
+    auto session = std::make_shared<Session>(record.sessionId, record.clientId, shard);
+    session->setExpiryInterval(record.expiryInterval);
+    session->version = record.version;
+    session->createdAt = record.createdAt;
+    session->disconnectedAt = wallNow;
+    session->storedInDb = true;
+
+    const auto queue = state.queues.find(record.sessionId);
+    if (queue != state.queues.end()) {
+        std::vector<Delivery> queued;
+        std::vector<InflightMessage> inflight;
+        std::uint64_t lastId = 0;
+        for (StoredDelivery& row : queue->second.deliveries) {
+            lastId = std::max(lastId, row.messageId);
+            Delivery delivery;
+            delivery.message = std::move(row.message);
+            delivery.qos = row.qos;
+            delivery.retain = row.retain;
+            delivery.subscriptionIds = std::move(row.subscriptionIds);
+            delivery.sharedFilter = std::move(row.sharedFilter);
+            delivery.storeId = row.messageId;
+            if (row.state == StoredDelivery::State::Queued) {
+                if (delivery.message) {
+                    queued.push_back(std::move(delivery));
+                }
+                continue;
+            }
+            InflightMessage entry;
+            entry.packetId = row.packetId;
+            entry.attempts = row.attempts;
+            entry.stage = row.state == StoredDelivery::State::Sent
+                              ? InflightMessage::Stage::AwaitingPubrec
+                              : InflightMessage::Stage::AwaitingPubcomp;
+            if (entry.stage == InflightMessage::Stage::AwaitingPubrec && !delivery.message) {
+                continue;
+            }
+            entry.delivery = std::move(delivery);
+            inflight.push_back(std::move(entry));
+        }
+        session->restoreQueue(std::move(queued), std::move(inflight), queue->second.moreOnDisk,
+                              lastId);
+    }
+    for (const auto& [sessionId, packetId] : state.inboundQos2) {
+        if (sessionId == record.sessionId) {
+            session->addInboundQos2(packetId);
+        }
+    }
+
+    // It lost its connection when the broker stopped: expire from the stored deadline if it was
+    // already offline, else from now; a stored will follows the usual delay rules.
+    if (record.expiryInterval != 0xFFFF'FFFF) {
+        const auto left =
+            record.expiresAt
+                ? std::max(Clock::WallTimePoint::duration::zero(), *record.expiresAt - wallNow)
+                : std::chrono::duration_cast<Clock::WallTimePoint::duration>(
+                      std::chrono::seconds(record.expiryInterval));
+        session->expiresAt = now + std::chrono::duration_cast<Clock::Duration>(left);
+    }
+    if (record.will) {
+        const std::uint32_t delay = record.will->properties.willDelayInterval.value_or(0);
+        session->will = std::move(record.will);
+        session->willAt = now + std::chrono::seconds(std::min(delay, record.expiryInterval));
+    }
+    m_sessions.emplace(session->clientId, session);
+    shard.adopt(session);
 }
 
 Broker::Totals Broker::totals() const

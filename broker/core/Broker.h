@@ -11,6 +11,7 @@
 
 #include "broker/core/Clock.h"
 #include "broker/core/Limits.h"
+#include "broker/core/Persistence.h"
 #include "broker/core/RetainedStore.h"
 #include "broker/core/Router.h"
 #include "broker/core/Session.h"
@@ -32,6 +33,14 @@ public:
     Broker& operator=(const Broker&) = delete;
 
     const Clock& clock() const { return m_clock; }
+
+    // The durable store, or null in `memory` durability. Set before the broker serves.
+    void setPersistence(Persistence* persistence) { m_persistence = persistence; }
+    Persistence* persistence() const { return m_persistence; }
+    // Rebuilds sessions, subscriptions, queues and retained messages from the store, before the
+    // workers start. Sessions are spread over the shards; each is treated as having lost its
+    // connection now (its will follows the usual delay rules).
+    void restore(RecoveredState&& state);
     unsigned shardCount() const { return static_cast<unsigned>(m_shards.size()); }
     Shard& shard(unsigned index) { return *m_shards.at(index); }
     Router& router() { return m_router; }
@@ -52,9 +61,17 @@ public:
     std::size_t sessionCount() const;
 
     // ---- Messages --------------------------------------------------------------------------
+    // Called on the publishing shard's thread once the message is accepted (or refused because
+    // the store cannot keep it): `accepted`, and how many receivers it had.
+    using PublishDone = std::function<void(bool accepted, std::size_t receivers)>;
+
     // Handles the retain flag and hands the message to every matching session. Call on the
-    // publishing shard's thread. Returns the number of receivers.
-    std::size_t publish(Shard& from, MessagePtr message, Clock::TimePoint now);
+    // publishing shard's thread. With a store, deliveries to persistent sessions at QoS 1/2 and
+    // the retained change are written first, and in `sync` durability `done` runs only after
+    // the commit; otherwise `done` runs before publish() returns. `inboundQos2` is the
+    // publisher's (persistent session id, packet id) to keep until PUBREL.
+    void publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done = {},
+                 std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2 = {});
 
     // Offers deliveries a departing shared-subscription member did not take to other online
     // members; those nobody can take go back to `departed` (queued for its return).
@@ -88,7 +105,13 @@ private:
     void takeOverExisting(Shard& owner, const SessionPtr& existing, Shard& here,
                           const std::shared_ptr<ClientConnection>& connection);
 
+    void restoreSession(SessionRecord&& record, RecoveredState& state, Shard& shard,
+                        Clock::TimePoint now, Clock::WallTimePoint wallNow);
+    // Applies a retained change in memory; returns the message it replaced (to undo on failure).
+    MessagePtr applyRetained(const MessagePtr& message);
+
     const Clock& m_clock;
+    Persistence* m_persistence = nullptr;
     std::vector<std::unique_ptr<Shard>> m_shards;
     Router m_router;
 

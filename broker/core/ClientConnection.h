@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -128,6 +129,10 @@ private:
     void handleDisconnect(const protocol::Disconnect& disconnect);
 
     void sendConnack(bool sessionPresent);
+    // PUBACK/PUBREC, in the order the PUBLISHes arrived (4.6).
+    void queueAck(std::uint8_t qos, std::uint16_t packetId, std::uint8_t reason);
+    void onPublishDone(std::uint64_t seq, bool accepted, std::size_t receivers);
+    void flushAcks();
     void answerPublish(std::uint8_t qos, std::uint16_t packetId, std::uint8_t reasonCode);
     void deliverRetained(const std::string& filter, const protocol::SubscriptionOptions& options,
                          std::uint32_t identifier, Clock::TimePoint now);
@@ -148,6 +153,21 @@ private:
     std::optional<std::string> m_username;
     Negotiated m_negotiated;
     SessionPtr m_session;
+
+    // A QoS 1/2 PUBLISH waiting for its answer (the store may still be writing it).
+    struct PendingAck
+    {
+        std::uint64_t seq = 0;
+        std::uint16_t packetId = 0;
+        std::uint8_t qos = 0;
+        bool retained = false;
+        bool done = false;
+        bool accepted = true;
+        std::size_t receivers = 0;
+        std::optional<std::uint8_t> fixedReason;
+    };
+    std::deque<PendingAck> m_pendingAcks;
+    std::uint64_t m_nextAckSeq = 0;
 };
 
 } // namespace sb::core

@@ -5,6 +5,7 @@
 
 #include "broker/core/Broker.h"
 #include "broker/core/ClientConnection.h"
+#include "broker/core/Persistence.h"
 #include "broker/core/Shard.h"
 #include "broker/core/Topic.h"
 
@@ -155,11 +156,12 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
     }
     m_session = session;
     session->version = m_protocol.version();
-    session->expiryInterval = m_negotiated.sessionExpiry;
+    session->setExpiryInterval(m_negotiated.sessionExpiry);
     session->expiresAt.reset();
     // A delayed will of the previous connection is cancelled by this one (3.1.3.2.2).
     session->willAt.reset();
     session->will = std::move(m_negotiated.will);
+    m_shard.saveSession(*session);
 
     m_protocol.setClientLimits(m_negotiated.clientMaximumPacketSize,
                                m_negotiated.clientTopicAliasMaximum,
@@ -231,7 +233,7 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
         // Refused, not dropped silently: QoS 1/2 are answered 0x90 (5.0); otherwise, having no
         // answer to give, we end the connection as 3.3.2-1 / 4.13 allow.
         if (qos > 0 && m_protocol.version() == Version::V5) {
-            answerPublish(qos, packetId, code(ReasonCode::TopicNameInvalid));
+            queueAck(qos, packetId, code(ReasonCode::TopicNameInvalid));
             return;
         }
         failConnection(ReasonCode::TopicNameInvalid, "topic exceeds max_topic_levels/length");
@@ -240,9 +242,13 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
 
     if (qos == 2 && m_session->hasInboundQos2(packetId)) {
         // A resend of a QoS 2 message we already have: answer again, deliver nothing (4.3.3).
-        protocol::Pubrec pubrec;
-        pubrec.packetId = packetId;
-        send(pubrec);
+        // If its first PUBREC is still waiting for the store, that one answers it.
+        const bool pending =
+            std::any_of(m_pendingAcks.begin(), m_pendingAcks.end(),
+                        [&](const PendingAck& a) { return a.packetId == packetId && a.qos == 2; });
+        if (!pending) {
+            queueAck(2, packetId, code(ReasonCode::Success));
+        }
         return;
     }
 
@@ -259,19 +265,87 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
     if (message->properties.messageExpiryInterval) {
         message->expiresAt = at + std::chrono::seconds(*message->properties.messageExpiryInterval);
     }
-    const bool retained = message->retain;
-    const std::size_t receivers = m_shard.broker().publish(m_shard, std::move(message), at);
 
-    if (qos == 0) {
-        return;
-    }
-    // 0x10 tells a 5.0 publisher nobody got it; a retained message is kept, so that is success.
-    const bool nobody = m_protocol.version() == Version::V5 && receivers == 0 && !retained;
+    std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2;
     if (qos == 2) {
         m_session->addInboundQos2(packetId);
+        if (m_session->isPersistent()) {
+            inboundQos2.emplace(m_session->id, packetId);
+        }
     }
-    answerPublish(qos, packetId,
-                  nobody ? code(ReasonCode::NoMatchingSubscribers) : code(ReasonCode::Success));
+    Broker::PublishDone done;
+    if (qos > 0) {
+        // Answers go out in the order the PUBLISHes came (4.6), even when the store finishes
+        // some before others could be answered.
+        const std::uint64_t seq = m_nextAckSeq++;
+        PendingAck ack;
+        ack.seq = seq;
+        ack.packetId = packetId;
+        ack.qos = qos;
+        ack.retained = message->retain;
+        m_pendingAcks.push_back(ack);
+        done = [weak = weak_from_this(), seq](bool accepted, std::size_t receivers) {
+            if (auto self = weak.lock()) {
+                self->onPublishDone(seq, accepted, receivers);
+            }
+        };
+    }
+    m_shard.broker().publish(m_shard, std::move(message), at, std::move(done), inboundQos2);
+}
+
+void ClientConnection::queueAck(std::uint8_t qos, std::uint16_t packetId, std::uint8_t reason)
+{
+    PendingAck ack;
+    ack.seq = m_nextAckSeq++;
+    ack.packetId = packetId;
+    ack.qos = qos;
+    ack.done = true;
+    ack.fixedReason = reason;
+    m_pendingAcks.push_back(ack);
+    flushAcks();
+}
+
+void ClientConnection::onPublishDone(std::uint64_t seq, bool accepted, std::size_t receivers)
+{
+    const auto it = std::find_if(m_pendingAcks.begin(), m_pendingAcks.end(),
+                                 [seq](const PendingAck& a) { return a.seq == seq; });
+    if (it == m_pendingAcks.end()) {
+        return;
+    }
+    it->done = true;
+    it->accepted = accepted;
+    it->receivers = receivers;
+    flushAcks();
+}
+
+void ClientConnection::flushAcks()
+{
+    const bool v5 = m_protocol.version() == Version::V5;
+    while (!m_pendingAcks.empty() && m_pendingAcks.front().done) {
+        const PendingAck ack = m_pendingAcks.front();
+        m_pendingAcks.pop_front();
+        if (!ack.accepted) {
+            // The store could not keep it: refuse rather than pretend (durability contract).
+            if (ack.qos == 2 && m_session) {
+                m_session->releaseInboundQos2(ack.packetId);
+            }
+            if (!v5) {
+                failConnection(ReasonCode::ServerUnavailable,
+                               "the store cannot keep QoS 1/2 messages right now");
+                return;
+            }
+            answerPublish(ack.qos, ack.packetId, code(ReasonCode::UnspecifiedError));
+            continue;
+        }
+        std::uint8_t reason = code(ReasonCode::Success);
+        if (ack.fixedReason) {
+            reason = *ack.fixedReason;
+        } else if (v5 && ack.receivers == 0 && !ack.retained) {
+            // 0x10 tells a 5.0 publisher nobody got it; a retained message is kept: success.
+            reason = code(ReasonCode::NoMatchingSubscribers);
+        }
+        answerPublish(ack.qos, ack.packetId, reason);
+    }
 }
 
 void ClientConnection::answerPublish(std::uint8_t qos, std::uint16_t packetId,
@@ -368,6 +442,11 @@ void ClientConnection::handleSubscribe(protocol::Subscribe&& subscribe)
         const bool isNew =
             m_shard.broker().router().subscribe(m_session, entry.filter, options, identifier);
         m_session->subscriptions()[entry.filter] = SessionSubscription{options, identifier};
+        if (m_session->storedInDb) {
+            if (Persistence* store = m_shard.broker().persistence()) {
+                store->saveSubscription({m_session->id, entry.filter, {options, identifier}});
+            }
+        }
         suback.reasonCodes.push_back(options.qos);
 
         // Retained messages: never for shared subscriptions (4.8.2); per Retain Handling else.
@@ -412,7 +491,11 @@ void ClientConnection::handleUnsubscribe(const protocol::Unsubscribe& unsubscrib
     unsuback.packetId = unsubscribe.packetId;
     for (const std::string& filter : unsubscribe.filters) {
         const bool removed = m_shard.broker().router().unsubscribe(m_session, filter);
-        m_session->subscriptions().erase(filter);
+        if (m_session->subscriptions().erase(filter) != 0 && m_session->storedInDb) {
+            if (Persistence* store = m_shard.broker().persistence()) {
+                store->deleteSubscription(m_session->id, filter);
+            }
+        }
         unsuback.reasonCodes.push_back(removed ? code(ReasonCode::Success)
                                                : code(ReasonCode::NoSubscriptionExisted));
     }
@@ -423,13 +506,13 @@ void ClientConnection::handleDisconnect(const protocol::Disconnect& disconnect)
 {
     if (m_protocol.version() == Version::V5) {
         if (const auto& expiry = disconnect.properties.sessionExpiryInterval) {
-            if (m_session->expiryInterval == 0 && *expiry != 0) {
+            if (m_session->expiryInterval() == 0 && *expiry != 0) {
                 // 3.14.2.2.2: a session that was to end with the connection cannot be revived.
                 failConnection(ReasonCode::ProtocolError,
                                "DISCONNECT sets Session Expiry on a session that had 0");
                 return;
             }
-            m_session->expiryInterval = std::min(*expiry, m_shard.limits().maxSessionExpiry);
+            m_session->setExpiryInterval(std::min(*expiry, m_shard.limits().maxSessionExpiry));
         }
     }
     // Only "Normal disconnection" deletes the will (3.1.2.5); 0x04 and errors publish it.

@@ -27,6 +27,9 @@ struct Limits
 
     // Session queue (QoS 1/2 messages waiting for a client), per session.
     std::size_t maxQueueMessages = 100'000;
+    // Of those, how many a persistent session keeps in memory; the rest stay in the store and
+    // are paged in as the client drains the queue (memory stays flat however deep it gets).
+    std::size_t queueMemoryMessages = 1000;
     OverflowPolicy queueOverflow = OverflowPolicy::DropNewest;
 
     // Session Expiry Interval ceiling (seconds); 0xFFFFFFFF = no ceiling.

@@ -1,16 +1,16 @@
 #pragma once
 
-#include "broker/core/Clock.h"
-#include "broker/core/Message.h"
-#include "broker/core/Session.h"
-#include "broker/protocol/Packets.h"
-
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "broker/core/Clock.h"
+#include "broker/core/Message.h"
+#include "broker/core/Session.h"
+#include "broker/protocol/Packets.h"
 
 namespace sb::core {
 
@@ -83,7 +83,7 @@ struct RecoveredState
         std::vector<StoredDelivery> deliveries;
         std::uint64_t moreOnDisk = 0;
     };
-    std::unordered_map<std::uint64_t, Queue> queues; // by session id
+    std::unordered_map<std::uint64_t, Queue> queues;                  // by session id
     std::vector<std::pair<std::uint64_t, std::uint16_t>> inboundQos2; // (session id, packet id)
     std::vector<MessagePtr> retained;
     std::uint64_t maxSessionId = 0;
@@ -138,8 +138,8 @@ public:
     virtual void deleteSubscription(std::uint64_t sessionId, const std::string& filter) = 0;
 
     // ---- Deliveries (rows created by submit()) ---------------------------------------------
-    virtual void markSent(std::uint64_t sessionId, std::uint64_t messageId,
-                          std::uint16_t packetId, std::uint32_t attempts) = 0;
+    virtual void markSent(std::uint64_t sessionId, std::uint64_t messageId, std::uint16_t packetId,
+                          std::uint32_t attempts) = 0;
     virtual void markReleased(std::uint64_t sessionId, std::uint64_t messageId) = 0;
     virtual void removeDelivery(std::uint64_t sessionId, std::uint64_t messageId) = 0;
     // Moves a delivery to another session (a shared subscription's departed member): the

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "broker/core/Broker.h"
 #include "broker/core/ClientConnection.h"
+#include "broker/core/Persistence.h"
 #include "broker/core/Shard.h"
 
 namespace sb::core {
@@ -16,6 +18,11 @@ Session::Session(std::uint64_t sessionId, std::string sessionClientId, Shard& sh
 ShardMetrics& Session::metrics() const
 {
     return owner().metrics();
+}
+
+Persistence* Session::persistence() const
+{
+    return isPersistent() ? owner().broker().persistence() : nullptr;
 }
 
 bool Session::pushToInbox(Delivery&& delivery)
@@ -40,44 +47,51 @@ std::vector<Delivery> Session::takeInbox()
     return taken;
 }
 
-void Session::drop(DropReason reason)
+void Session::drop(DropReason reason, const Delivery& delivery)
 {
     metrics().countDrop(reason);
+    if (delivery.storeId != 0) {
+        if (Persistence* store = owner().broker().persistence()) {
+            store->removeDelivery(id, delivery.storeId);
+        }
+    }
 }
 
 void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
 {
     if (m_ended.load(std::memory_order_relaxed)) {
-        drop(DropReason::SessionDiscarded);
+        drop(DropReason::SessionDiscarded, delivery);
+        return;
+    }
+    if (delivery.storeId != 0 && delivery.storeId <= m_coldCursor) {
+        // Already read back from the store by a page that overtook this hand-over (store ids
+        // reach a session in increasing order, so anything at or below the cursor is known).
         return;
     }
     if (delivery.message->isExpired(now)) {
-        drop(DropReason::Expired);
+        drop(DropReason::Expired, delivery);
         return;
     }
     if (delivery.qos == 0) {
         if (m_connection == nullptr) {
-            drop(DropReason::OfflineQos0);
+            drop(DropReason::OfflineQos0, delivery);
             return;
         }
         if (m_connection->isOutputCongested()) {
-            drop(DropReason::SlowConsumer);
+            drop(DropReason::SlowConsumer, delivery);
             return;
         }
         sendNow(delivery, now, false, 0);
         return;
     }
-    const bool canSendNow = m_connection != nullptr && m_queue.empty() &&
+    const bool canSendNow = m_connection != nullptr && m_queue.empty() && m_coldCount == 0 &&
                             m_inflight.size() < m_window && !m_connection->isOutputCongested();
     if (canSendNow) {
         const std::uint16_t packetId = nextPacketId();
         if (sendNow(delivery, now, false, packetId)) {
-            InflightMessage entry;
-            entry.packetId = packetId;
-            entry.stage = delivery.qos == 1 ? InflightMessage::Stage::AwaitingPuback
-                                            : InflightMessage::Stage::AwaitingPubrec;
-            entry.delivery = std::move(delivery);
-            m_inflight.push_back(std::move(entry));
+            startInflight(std::move(delivery), packetId);
+        } else {
+            drop(DropReason::TooLarge, delivery);
         }
         return;
     }
@@ -87,14 +101,40 @@ void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
 void Session::enqueue(Delivery&& delivery)
 {
     const Limits& limits = owner().limits();
-    if (m_queue.size() >= limits.maxQueueMessages) {
-        drop(DropReason::QueueFull);
+    if (queuedCount() >= limits.maxQueueMessages) {
         if (limits.queueOverflow == OverflowPolicy::DropNewest || m_queue.empty()) {
+            drop(DropReason::QueueFull, delivery);
             return;
         }
+        drop(DropReason::QueueFull, m_queue.front());
         m_queue.pop_front();
     }
+    if (delivery.storeId != 0) {
+        if (m_coldCount > 0 || m_queue.size() >= limits.queueMemoryMessages) {
+            // Its row is in the store: keep only the count, page it in later, in order.
+            ++m_coldCount;
+            return;
+        }
+        m_coldCursor = std::max(m_coldCursor, delivery.storeId);
+    }
     m_queue.push_back(std::move(delivery));
+}
+
+void Session::startInflight(Delivery&& delivery, std::uint16_t packetId)
+{
+    InflightMessage entry;
+    entry.packetId = packetId;
+    entry.stage = delivery.qos == 1 ? InflightMessage::Stage::AwaitingPuback
+                                    : InflightMessage::Stage::AwaitingPubrec;
+    if (delivery.qos == 2 && delivery.storeId != 0) {
+        // A QoS 2 resend after a restart must reuse this packet id (4.3.3); QoS 1 needs no
+        // record of it: it is simply sent again.
+        if (Persistence* store = persistence()) {
+            store->markSent(id, delivery.storeId, packetId, entry.attempts);
+        }
+    }
+    entry.delivery = std::move(delivery);
+    m_inflight.push_back(std::move(entry));
 }
 
 bool Session::sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup,
@@ -112,8 +152,8 @@ bool Session::sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup,
     publish.subscriptionIdentifiers = delivery.subscriptionIds;
     publish.payload = message.payload;
     if (!m_connection->sendPublish(publish)) {
-        // Bigger than the client's Maximum Packet Size: the spec says discard it (3.1.2.11.4).
-        drop(DropReason::TooLarge);
+        // Bigger than the client's Maximum Packet Size: the spec says discard it (3.1.2.11.4);
+        // the caller counts it.
         return false;
     }
     ShardMetrics::add(metrics().messagesDelivered[delivery.qos]);
@@ -154,12 +194,13 @@ void Session::attach(ClientConnection& connection, std::uint16_t window, Clock::
             continue;
         }
         if (it->delivery.message->isExpired(now)) {
-            drop(DropReason::Expired);
+            drop(DropReason::Expired, it->delivery);
             it = m_inflight.erase(it);
             continue;
         }
         ++it->attempts;
         if (!sendNow(it->delivery, now, true, it->packetId)) {
+            drop(DropReason::TooLarge, it->delivery);
             it = m_inflight.erase(it);
             continue;
         }
@@ -200,19 +241,94 @@ void Session::pump(Clock::TimePoint now)
         Delivery delivery = std::move(m_queue.front());
         m_queue.pop_front();
         if (delivery.message->isExpired(now)) {
-            drop(DropReason::Expired);
+            drop(DropReason::Expired, delivery);
             continue;
         }
         const std::uint16_t packetId = nextPacketId();
         if (!sendNow(delivery, now, false, packetId)) {
+            drop(DropReason::TooLarge, delivery);
             continue;
         }
-        InflightMessage entry;
-        entry.packetId = packetId;
-        entry.stage = delivery.qos == 1 ? InflightMessage::Stage::AwaitingPuback
-                                        : InflightMessage::Stage::AwaitingPubrec;
-        entry.delivery = std::move(delivery);
-        m_inflight.push_back(std::move(entry));
+        startInflight(std::move(delivery), packetId);
+    }
+    requestPageIfNeeded();
+}
+
+void Session::requestPageIfNeeded()
+{
+    const std::size_t capacity = owner().limits().queueMemoryMessages;
+    if (m_coldCount == 0 || m_pageInFlight || m_queue.size() > capacity / 2) {
+        return;
+    }
+    Persistence* store = owner().broker().persistence();
+    if (store == nullptr) {
+        return;
+    }
+    m_pageInFlight = true;
+    const std::size_t asked = std::max<std::size_t>(capacity - m_queue.size(), 1);
+    Broker& broker = owner().broker();
+    store->loadQueuePage(id, m_coldCursor, asked,
+                         [&broker, self = shared_from_this()](std::vector<StoredDelivery> rows) {
+                             // On the store thread: hand the page to whichever shard owns the
+                             // session now.
+                             auto page = std::make_shared<std::vector<Delivery>>();
+                             page->reserve(rows.size());
+                             for (StoredDelivery& row : rows) {
+                                 Delivery d;
+                                 d.message = std::move(row.message);
+                                 d.qos = row.qos;
+                                 d.retain = row.retain;
+                                 d.subscriptionIds = std::move(row.subscriptionIds);
+                                 d.sharedFilter = std::move(row.sharedFilter);
+                                 d.storeId = row.messageId;
+                                 page->push_back(std::move(d));
+                             }
+                             broker.runOnOwner(self, [self, page](Shard& owner) {
+                                 self->onPageLoaded(std::move(*page), owner.clock().now());
+                             });
+                         });
+}
+
+void Session::onPageLoaded(std::vector<Delivery> page, Clock::TimePoint now)
+{
+    m_pageInFlight = false;
+    if (m_ended.load(std::memory_order_relaxed)) {
+        return;
+    }
+    std::uint64_t loaded = 0;
+    for (Delivery& delivery : page) {
+        if (delivery.storeId <= m_coldCursor || !delivery.message) {
+            continue;
+        }
+        m_coldCursor = delivery.storeId;
+        ++loaded;
+        m_queue.push_back(std::move(delivery));
+    }
+    m_coldCount = loaded >= m_coldCount ? 0 : m_coldCount - loaded;
+    if (page.empty()) {
+        // Nothing beyond the cursor: any count left was for rows already paged in (a page can
+        // overtake the hand-over of its newest rows).
+        m_coldCount = 0;
+    }
+    pump(now);
+}
+
+void Session::requeueFront(std::vector<Delivery>&& deliveries)
+{
+    m_queue.insert(m_queue.begin(), std::make_move_iterator(deliveries.begin()),
+                   std::make_move_iterator(deliveries.end()));
+}
+
+void Session::restoreQueue(std::vector<Delivery> queued, std::vector<InflightMessage> inflight,
+                           std::uint64_t moreOnDisk, std::uint64_t lastStoreId)
+{
+    m_inflight.assign(std::make_move_iterator(inflight.begin()),
+                      std::make_move_iterator(inflight.end()));
+    m_queue.assign(std::make_move_iterator(queued.begin()), std::make_move_iterator(queued.end()));
+    m_coldCount = moreOnDisk;
+    m_coldCursor = lastStoreId;
+    for (const auto& entry : m_inflight) {
+        m_lastPacketId = std::max(m_lastPacketId, entry.packetId);
     }
 }
 
@@ -225,7 +341,11 @@ bool Session::onPuback(std::uint16_t packetId, std::uint8_t reasonCode, Clock::T
         return false;
     }
     if (protocol::isError(reasonCode)) {
-        drop(DropReason::Rejected);
+        drop(DropReason::Rejected, it->delivery);
+    } else if (it->delivery.storeId != 0) {
+        if (Persistence* store = owner().broker().persistence()) {
+            store->removeDelivery(id, it->delivery.storeId);
+        }
     }
     m_inflight.erase(it);
     pump(now);
@@ -241,12 +361,17 @@ bool Session::onPubrec(std::uint16_t packetId, std::uint8_t reasonCode, Clock::T
         return false;
     }
     if (protocol::isError(reasonCode)) {
-        drop(DropReason::Rejected);
+        drop(DropReason::Rejected, it->delivery);
         m_inflight.erase(it);
         pump(now);
         return true;
     }
     // A repeated PUBREC (after a reconnect) is answered with PUBREL again.
+    if (it->stage != InflightMessage::Stage::AwaitingPubcomp && it->delivery.storeId != 0) {
+        if (Persistence* store = owner().broker().persistence()) {
+            store->markReleased(id, it->delivery.storeId);
+        }
+    }
     it->stage = InflightMessage::Stage::AwaitingPubcomp;
     it->delivery.message.reset(); // the payload is no longer needed (4.3.3)
     return true;
@@ -259,6 +384,11 @@ bool Session::onPubcomp(std::uint16_t packetId, Clock::TimePoint now)
     });
     if (it == m_inflight.end()) {
         return false;
+    }
+    if (it->delivery.storeId != 0) {
+        if (Persistence* store = owner().broker().persistence()) {
+            store->removeDelivery(id, it->delivery.storeId);
+        }
     }
     m_inflight.erase(it);
     pump(now);
@@ -285,31 +415,36 @@ bool Session::releaseInboundQos2(std::uint16_t packetId)
     }
     *it = m_inboundQos2.back();
     m_inboundQos2.pop_back();
+    if (Persistence* store = persistence()) {
+        store->removeInboundQos2(id, packetId);
+    }
     return true;
 }
 
 void Session::end()
 {
     m_ended.store(true, std::memory_order_release);
-    for (std::size_t i = 0; i < m_queue.size(); ++i) {
-        drop(DropReason::SessionDiscarded);
-    }
-    for (const auto& entry : m_inflight) {
-        if (entry.stage != InflightMessage::Stage::AwaitingPubcomp) {
-            drop(DropReason::SessionDiscarded);
+    // The store deletes the session's rows with the session; count what is lost here.
+    auto& m = metrics();
+    const auto discarded = [&m](std::uint64_t n) {
+        for (std::uint64_t i = 0; i < n; ++i) {
+            m.countDrop(DropReason::SessionDiscarded);
         }
-    }
+    };
+    discarded(m_queue.size() + m_coldCount);
+    discarded(static_cast<std::uint64_t>(
+        std::count_if(m_inflight.begin(), m_inflight.end(), [](const InflightMessage& e) {
+            return e.stage != InflightMessage::Stage::AwaitingPubcomp;
+        })));
+    discarded(takeInbox().size());
     m_queue.clear();
+    m_coldCount = 0;
     m_inflight.clear();
     m_inboundQos2.clear();
     m_subscriptions.clear();
     will.reset();
     willAt.reset();
     expiresAt.reset();
-    for (auto& delivery : takeInbox()) {
-        (void)delivery;
-        drop(DropReason::SessionDiscarded);
-    }
 }
 
 } // namespace sb::core

@@ -18,6 +18,7 @@
 namespace sb::core {
 
 class ClientConnection;
+class Persistence;
 class Shard;
 
 // One message on its way to one session: the shared message plus what this subscriber's
@@ -29,6 +30,9 @@ struct Delivery
     bool retain = false;  // RETAIN flag to send (Retain As Published, or a retained message)
     std::vector<std::uint32_t> subscriptionIds;
     std::string sharedFilter; // "$share/g/f" when it came through a shared subscription
+    // The stored message row this delivery's queue row refers to; 0 when it is not stored
+    // (memory durability, a session that ends with its connection, or QoS 0).
+    std::uint64_t storeId = 0;
 };
 
 // A QoS 1/2 delivery sent to the client and not yet fully acknowledged.
@@ -67,6 +71,16 @@ public:
 
     const std::uint64_t id;
     const std::string clientId;
+
+    // Persistent = outlives its connection (Session Expiry Interval > 0). Its QoS 1/2 deliveries
+    // and state go through the store. Readable from any thread (the router asks).
+    bool isPersistent() const { return m_persistent.load(std::memory_order_relaxed); }
+    std::uint32_t expiryInterval() const { return m_expiryInterval; }
+    void setExpiryInterval(std::uint32_t seconds)
+    {
+        m_expiryInterval = seconds;
+        m_persistent.store(seconds != 0, std::memory_order_relaxed);
+    }
 
     Shard& owner() const { return *m_owner.load(std::memory_order_acquire); }
     void setOwner(Shard& shard) { m_owner.store(&shard, std::memory_order_release); }
@@ -110,8 +124,23 @@ public:
     bool releaseInboundQos2(std::uint16_t packetId);
 
     // Drops everything queued and in flight (counted as SessionDiscarded) and marks the session
-    // ended. The caller removes its subscriptions from the index.
+    // ended. The caller removes its subscriptions from the index and its rows from the store.
     void end();
+
+    // ---- Recovery and paging (owner thread) ----------------------------------------------
+    // Restores what the store kept: deliveries in message-id order (in-flight ones become
+    // in-flight again, to be resent on reconnect) and how many more wait on disk.
+    void restoreQueue(std::vector<Delivery> queued, std::vector<InflightMessage> inflight,
+                      std::uint64_t moreOnDisk, std::uint64_t lastStoreId);
+    // A page of queued deliveries read back from the store.
+    void onPageLoaded(std::vector<Delivery> page, Clock::TimePoint now);
+    // Puts deliveries back at the front of the queue, in their order (shared-subscription
+    // messages nobody else could take when this member left).
+    void requeueFront(std::vector<Delivery>&& deliveries);
+    // True once the session has a row in the store (so ending it must delete that row).
+    bool storedInDb = false;
+    // Deliveries only on disk (not in memory) right now.
+    std::uint64_t coldCount() const { return m_coldCount; }
 
     std::map<std::string, SessionSubscription>& subscriptions() { return m_subscriptions; }
     const std::map<std::string, SessionSubscription>& subscriptions() const
@@ -119,13 +148,10 @@ public:
         return m_subscriptions;
     }
 
-    std::size_t queuedCount() const { return m_queue.size(); }
+    std::size_t queuedCount() const { return m_queue.size() + m_coldCount; }
     std::size_t inflightCount() const { return m_inflight.size(); }
     const std::deque<InflightMessage>& inflight() const { return m_inflight; }
 
-    // Session Expiry Interval in seconds (0xFFFFFFFF = never), as agreed at CONNECT or changed
-    // at DISCONNECT.
-    std::uint32_t expiryInterval = 0;
     // When an offline session expires; unset while connected or if it never expires.
     std::optional<Clock::TimePoint> expiresAt;
 
@@ -140,12 +166,18 @@ public:
 private:
     bool sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup, std::uint16_t packetId);
     void enqueue(Delivery&& delivery);
+    void startInflight(Delivery&& delivery, std::uint16_t packetId);
+    void requestPageIfNeeded();
     std::uint16_t nextPacketId();
-    void drop(DropReason reason);
+    void drop(DropReason reason, const Delivery& delivery);
+    // The store, when this session's state is kept there (persistent, durable broker).
+    Persistence* persistence() const;
     ShardMetrics& metrics() const;
 
     std::atomic<Shard*> m_owner;
     std::atomic<bool> m_online{false};
+    std::atomic<bool> m_persistent{false};
+    std::uint32_t m_expiryInterval = 0;
     std::atomic<bool> m_ended{false};
 
     std::mutex m_inboxMutex;
@@ -161,6 +193,12 @@ private:
     std::vector<std::uint16_t> m_inboundQos2;
     std::map<std::string, SessionSubscription> m_subscriptions; // full filter incl. $share/
     std::uint16_t m_lastPacketId = 0;
+
+    // Hot/cold queue: beyond Limits::queueMemoryMessages a persistent session's queue lives
+    // only in the store and is paged back in, in message-id order, as the client drains it.
+    std::uint64_t m_coldCount = 0;  // rows on disk not in memory
+    std::uint64_t m_coldCursor = 0; // highest store id in memory or paged in
+    bool m_pageInFlight = false;
 };
 
 using SessionPtr = std::shared_ptr<Session>;

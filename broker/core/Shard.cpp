@@ -4,6 +4,7 @@
 
 #include "broker/core/Broker.h"
 #include "broker/core/ClientConnection.h"
+#include "broker/core/Persistence.h"
 
 namespace sb::core {
 
@@ -78,7 +79,7 @@ void Shard::sessionWentOffline(const SessionPtr& session, bool publishWillNow, C
     if (!publishWillNow) {
         session->will.reset();
     }
-    if (session->expiryInterval == 0) {
+    if (session->expiryInterval() == 0) {
         endSession(session, now);
         return;
     }
@@ -90,12 +91,41 @@ void Shard::sessionWentOffline(const SessionPtr& session, bool publishWillNow, C
             publishWill(*session, std::move(will), now);
         } else {
             // Sent when the delay passes or the session ends, whichever comes first (3.1.3.2.2).
-            const std::uint32_t wait = std::min(delay, session->expiryInterval);
+            const std::uint32_t wait = std::min(delay, session->expiryInterval());
             session->willAt = now + std::chrono::seconds(wait);
         }
     }
-    if (session->expiryInterval != 0xFFFF'FFFF) {
-        session->expiresAt = now + std::chrono::seconds(session->expiryInterval);
+    if (session->expiryInterval() != 0xFFFF'FFFF) {
+        session->expiresAt = now + std::chrono::seconds(session->expiryInterval());
+    }
+    saveSession(*session);
+}
+
+void Shard::saveSession(Session& session)
+{
+    Persistence* store = m_broker.persistence();
+    if (store == nullptr || (!session.isPersistent() && !session.storedInDb)) {
+        return;
+    }
+    SessionRecord record;
+    record.sessionId = session.id;
+    record.clientId = session.clientId;
+    record.expiryInterval = session.expiryInterval();
+    if (session.expiresAt) {
+        const auto left = *session.expiresAt - clock().now();
+        record.expiresAt =
+            clock().wallNow() + std::chrono::duration_cast<Clock::WallTimePoint::duration>(left);
+    }
+    record.version = session.version;
+    record.will = session.will;
+    record.createdAt = session.createdAt;
+    store->saveSession(record);
+    if (!session.storedInDb) {
+        // Now persistent: its subscriptions must be kept too.
+        for (const auto& [filter, subscription] : session.subscriptions()) {
+            store->saveSubscription({session.id, filter, subscription});
+        }
+        session.storedInDb = true;
     }
 }
 
@@ -108,6 +138,11 @@ void Shard::endSession(const SessionPtr& session, Clock::TimePoint now)
     }
     m_broker.removeSession(session);
     session->end();
+    if (session->storedInDb) {
+        if (Persistence* store = m_broker.persistence()) {
+            store->deleteSession(session->id);
+        }
+    }
     release(session);
 }
 

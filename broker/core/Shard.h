@@ -78,6 +78,8 @@ public:
     // The session has no connection now: publish or schedule its will, start its expiry, or
     // end it (expiry 0). `publishWill` is false after a normal DISCONNECT.
     void sessionWentOffline(const SessionPtr& session, bool publishWill, Clock::TimePoint now);
+    // Writes the session's record to the store, if it is (or was) persistent.
+    void saveSession(Session& session);
     // Publishes the session's will (if any), ends it, and removes it from the broker.
     void endSession(const SessionPtr& session, Clock::TimePoint now);
     // Publishes a will now, as a PUBLISH from that client would be.

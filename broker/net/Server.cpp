@@ -8,6 +8,7 @@
 
 #include "broker/core/Broker.h"
 #include "broker/core/ClientConnection.h"
+#include "broker/core/Persistence.h"
 #include "broker/net/TcpListener.h"
 #include "broker/net/Worker.h"
 
@@ -61,6 +62,16 @@ Server::~Server()
 
 void Server::start()
 {
+    if (m_options.persistence) {
+        core::RecoveredState state = m_options.persistence->recover(
+            m_options.clock->wallNow(), m_options.limits.queueMemoryMessages);
+        const std::size_t sessions = state.sessions.size();
+        const std::size_t retained = state.retained.size();
+        m_broker->setPersistence(m_options.persistence.get());
+        m_broker->restore(std::move(state));
+        spdlog::info("recovered {} session(s) and {} retained message(s) from {}", sessions,
+                     retained, m_options.persistence->path());
+    }
     std::vector<Worker*> workers;
     for (auto& worker : m_workers) {
         workers.push_back(worker.get());
@@ -123,6 +134,9 @@ void Server::stop(std::chrono::milliseconds grace)
     }
     for (auto& worker : m_workers) {
         worker->stop();
+    }
+    if (m_options.persistence) {
+        m_options.persistence->close(); // commits what the last disconnects wrote
     }
     spdlog::info("MQTT broker stopped");
 }

@@ -12,6 +12,7 @@
 
 namespace sb::core {
 class Broker;
+class Persistence;
 class Shard;
 } // namespace sb::core
 
@@ -27,6 +28,9 @@ struct ServerOptions
     unsigned workers = 0;      // 0 = one per core
     core::Limits limits;
     const core::Clock* clock = &core::Clock::system();
+    // The durable store (sync or async durability), or null for `memory`. start() recovers
+    // from it before accepting connections; stop() commits and closes it.
+    std::shared_ptr<core::Persistence> persistence;
 };
 
 // The running broker: the core, its worker threads and its listeners. start() binds and starts;
@@ -40,7 +44,8 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Throws std::runtime_error with a message naming the address when binding fails.
+    // Throws std::runtime_error with a message naming the address when binding fails, or the
+    // database file when recovery fails.
     void start();
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(3));
 
