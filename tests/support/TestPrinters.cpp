@@ -72,19 +72,22 @@ bool isPrintable(std::string_view value)
 }
 } // namespace
 
-char* toString(std::string_view value)
+template <>
+char* toString<std::string_view>(const std::string_view& value)
 {
     const std::string text =
         isPrintable(value) ? "\"" + std::string(value) + "\"" : "[" + sb::test::hex(value) + "]";
     return qstrdup(text.c_str());
 }
 
-char* toString(const std::string& value)
+template <>
+char* toString<std::string>(const std::string& value)
 {
-    return toString(std::string_view(value));
+    return toString<std::string_view>(std::string_view(value));
 }
 
-char* toString(const std::vector<std::uint8_t>& value)
+template <>
+char* toString<std::vector<std::uint8_t>>(const std::vector<std::uint8_t>& value)
 {
     std::string text = "[";
     for (std::size_t i = 0; i < value.size(); ++i) {

@@ -19,9 +19,13 @@ std::string bytes(std::string_view hexText);
 
 } // namespace sb::test
 
-// QTest looks these up unqualified from inside namespace QTest, so they live there.
+// QCOMPARE calls QTest::toString<T>() from inside a template; plain overloads are not found
+// there, so these are specialisations of that template.
 namespace QTest {
-char* toString(const std::string& value);
-char* toString(std::string_view value);
-char* toString(const std::vector<std::uint8_t>& value);
+template <>
+char* toString<std::string>(const std::string& value);
+template <>
+char* toString<std::string_view>(const std::string_view& value);
+template <>
+char* toString<std::vector<std::uint8_t>>(const std::vector<std::uint8_t>& value);
 } // namespace QTest
