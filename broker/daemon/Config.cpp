@@ -8,6 +8,8 @@
 
 #include <toml++/toml.h>
 
+#include "broker/core/LimitRegistry.h"
+
 namespace sb::daemon {
 namespace {
 
@@ -76,46 +78,32 @@ const std::map<std::string, Setter>& topLevelKeys()
     return keys;
 }
 
-const std::map<std::string, Setter>& limitKeys()
+// [limits]: every key is a limit from the registry, so the config file accepts exactly the
+// limits the admin API shows, with the same ranges and messages.
+void applyLimits(const std::string& source, const toml::table& table, DaemonConfig& config)
 {
-    static const std::map<std::string, Setter> keys = {
-        {"max_packet_size",
-         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
-             c.server.limits.maxPacketSize =
-                 integerIn<std::uint32_t>(src, node, key, 16, 268'435'460);
-         }},
-        {"receive_maximum",
-         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
-             c.server.limits.receiveMaximum = integerIn<std::uint16_t>(src, node, key, 1, 65535);
-         }},
-        {"topic_alias_maximum",
-         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
-             c.server.limits.topicAliasMaximum = integerIn<std::uint16_t>(src, node, key, 0, 65535);
-         }},
-        {"max_inflight",
-         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
-             c.server.limits.maxInflight = integerIn<std::uint16_t>(src, node, key, 1, 65535);
-         }},
-        {"max_queue_messages",
-         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
-             c.server.limits.maxQueueMessages =
-                 integerIn<std::size_t>(src, node, key, 1, 100'000'000);
-         }},
-        {"max_session_expiry",
-         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
-             c.server.limits.maxSessionExpiry =
-                 integerIn<std::uint32_t>(src, node, key, 0, 0xFFFF'FFFF);
-         }},
-        {"min_keepalive",
-         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
-             c.server.limits.minKeepAlive = integerIn<std::uint16_t>(src, node, key, 0, 65535);
-         }},
-        {"max_keepalive",
-         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
-             c.server.limits.maxKeepAlive = integerIn<std::uint16_t>(src, node, key, 0, 65535);
-         }},
-    };
-    return keys;
+    for (const auto& [name, node] : table) {
+        const std::string key = "limits." + std::string(name.str());
+        const auto* spec = core::LimitRegistry::find(name.str());
+        if (spec == nullptr) {
+            fail(source, node, key, "unknown limit (see docs/configuration.md)");
+        }
+        core::LimitRegistry::Value value;
+        if (node.is_integer()) {
+            value.integer = node.value<std::int64_t>();
+        } else if (node.is_boolean()) {
+            value.boolean = node.value<bool>();
+        } else if (node.is_string()) {
+            value.text = node.value<std::string>();
+        }
+        std::string error;
+        const auto parsed = core::LimitRegistry::parse(*spec, value, &error);
+        if (!parsed) {
+            // The registry's message starts with the limit's name; the key adds the table.
+            fail(source, node, key, error.substr(error.find(": ") + 2));
+        }
+        spec->set(config.server.limits, *parsed);
+    }
 }
 
 void applyTable(const std::string& source, const toml::table& table, const std::string& prefix,
@@ -127,7 +115,7 @@ void applyTable(const std::string& source, const toml::table& table, const std::
             if (!node.is_table()) {
                 fail(source, node, key, "expected a table ([limits])");
             }
-            applyTable(source, *node.as_table(), "limits.", limitKeys(), config);
+            applyLimits(source, *node.as_table(), config);
             continue;
         }
         const auto setter = known.find(std::string(name.str()));
@@ -152,10 +140,9 @@ ConfigError parseError(const std::string& source, const toml::parse_error& error
 void applyParsed(const toml::table& table, const std::string& source, DaemonConfig& config)
 {
     applyTable(source, table, "", topLevelKeys(), config);
-    const auto& limits = config.server.limits;
-    if (limits.minKeepAlive > limits.maxKeepAlive) {
-        throw ConfigError(source +
-                          ": limits.min_keepalive: must not be greater than limits.max_keepalive");
+    std::string error;
+    if (!core::LimitRegistry::consistent(config.server.limits, &error)) {
+        throw ConfigError(source + ": limits." + error);
     }
 }
 
