@@ -1,0 +1,351 @@
+#include "broker/storage/CommitLoop.h"
+
+#include <algorithm>
+#include <exception>
+#include <filesystem>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace sb::storage {
+
+namespace {
+
+// Session-side writes: nobody waits for them, so they share one path in the loop.
+void write(RecordWriter& writer, const op::SaveSession& o)
+{
+    writer.saveSession(o.session);
+}
+void write(RecordWriter& writer, const op::DeleteSession& o)
+{
+    writer.deleteSession(o.sessionId);
+}
+void write(RecordWriter& writer, const op::SaveSubscription& o)
+{
+    writer.saveSubscription(o.subscription);
+}
+void write(RecordWriter& writer, const op::DeleteSubscription& o)
+{
+    writer.deleteSubscription(o.sessionId, o.filter);
+}
+void write(RecordWriter& writer, const op::MarkSent& o)
+{
+    writer.markSent(o.sessionId, o.messageId, o.packetId, o.attempts);
+}
+void write(RecordWriter& writer, const op::MarkReleased& o)
+{
+    writer.markReleased(o.sessionId, o.messageId);
+}
+void write(RecordWriter& writer, const op::RemoveDelivery& o)
+{
+    writer.removeDelivery(o.sessionId, o.messageId);
+}
+void write(RecordWriter& writer, const op::RemoveInboundQos2& o)
+{
+    writer.removeInboundQos2(o.sessionId, o.packetId);
+}
+void write(RecordWriter& writer, const op::DeleteRetained& o)
+{
+    writer.deleteRetained(o.topic);
+}
+
+// Callbacks are the core's code; one that throws must not stop the store thread.
+template <typename Callback, typename... Args>
+void invokeGuarded(Callback& callback, Args&&... args)
+{
+    if (!callback) {
+        return;
+    }
+    try {
+        callback(std::forward<Args>(args)...);
+    } catch (const std::exception& e) {
+        spdlog::error("storage callback threw: {}", e.what());
+    } catch (...) {
+        spdlog::error("storage callback threw an unknown exception");
+    }
+}
+
+} // namespace
+
+CommitLoop::CommitLoop(std::unique_ptr<Database> database, std::uint64_t lastMessageId,
+                       const core::Clock& clock, CommitPolicy policy, StoreCounters& counters)
+    : m_database(std::move(database))
+    , m_writer(*m_database, lastMessageId)
+    , m_reader(*m_database, clock)
+    , m_policy(policy)
+    , m_counters(counters)
+{
+    updateDatabaseSize();
+}
+
+CommitLoop::~CommitLoop()
+{
+    // run() always ends its transaction; this only matters if run() never ran.
+    if (m_transaction) {
+        endTransaction(false, "the store was destroyed with a transaction open");
+    }
+}
+
+void CommitLoop::run(OperationQueue& queue)
+{
+    std::vector<Operation> batch;
+    bool open = true;
+    while (open) {
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (m_transaction) {
+            deadline = m_transactionStarted + m_policy.asyncCommitDelay;
+        }
+        open = queue.takeAll(batch, deadline);
+        for (Operation& operation : batch) {
+            process(operation);
+        }
+        batch.clear();
+        if (m_transaction && commitDue(open)) {
+            commit();
+        }
+    }
+}
+
+void CommitLoop::process(Operation& operation)
+{
+    m_currentSettled = false;
+    try {
+        std::visit([this](auto& o) { apply(o); }, operation);
+    } catch (const std::exception& e) {
+        // Everything expected is handled inside apply(); this keeps the thread alive through
+        // the unexpected (bad_alloc).
+        spdlog::error("{}: storage operation failed: {}", m_database->path(), e.what());
+    }
+    if (m_transaction && !m_currentSettled) {
+        ++m_tally.operations;
+        if (m_tally.operations >= m_policy.maxBatchOperations) {
+            commit();
+        }
+    } else {
+        settleCurrent();
+    }
+}
+
+void CommitLoop::settleCurrent()
+{
+    if (!m_currentSettled) {
+        m_currentSettled = true;
+        m_counters.uncommitted.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+void CommitLoop::apply(op::Publish& publish)
+{
+    std::uint64_t messageId = 0;
+    const bool ok = applyWrite([&] { messageId = m_writer.publish(publish.write); });
+    if (ok) {
+        ++m_tally.reportedWrites;
+    }
+    report(publish.write.onApplied, ok ? messageId : 0, ok);
+}
+
+void CommitLoop::apply(op::MoveDelivery& move)
+{
+    std::optional<std::uint64_t> messageId;
+    bool ok =
+        applyWrite([&] { messageId = m_writer.moveDelivery(move.delivery, move.toSessionId); });
+    if (ok && !messageId) {
+        spdlog::warn("{}: delivery of message {} cannot move to session {}: the message is gone",
+                     m_database->path(), move.delivery.messageId, move.toSessionId);
+        ok = false;
+    }
+    if (ok) {
+        ++m_tally.reportedWrites;
+    }
+    report(move.onApplied, ok ? *messageId : 0, ok);
+}
+
+template <typename SessionOperation>
+void CommitLoop::apply(SessionOperation& operation)
+{
+    applyWrite([&] { write(m_writer, operation); });
+}
+
+void CommitLoop::apply(op::LoadQueuePage& load)
+{
+    // Inside the open transaction the read sees every write applied before it.
+    auto rows = readPage(load);
+    if (m_policy.mode == core::Durability::Sync && m_transaction) {
+        // Reported after the commit, in order. If the commit fails, the rows read may include
+        // writes that were rolled back, so the page is read again.
+        m_completions.emplace_back(
+            [this, load = std::move(load), rows = std::move(rows)](bool committed) mutable {
+                if (!committed) {
+                    rows = readPage(load);
+                }
+                invokeGuarded(load.onLoaded, std::move(rows));
+            });
+        return;
+    }
+    if (!m_transaction) {
+        settleCurrent();
+    }
+    invokeGuarded(load.onLoaded, std::move(rows));
+}
+
+void CommitLoop::apply(op::SetMaxDatabaseBytes& limit)
+{
+    const auto pageSize = static_cast<std::uint64_t>(m_database->queryInt64("PRAGMA page_size"));
+    // SQLite's largest page count; it never lowers the limit below the current size.
+    constexpr std::uint64_t kUnlimited = 0xFFFFFFFEU;
+    const std::uint64_t pages =
+        limit.bytes == 0 ? kUnlimited : std::max<std::uint64_t>(1, limit.bytes / pageSize);
+    m_database->execute("PRAGMA max_page_count = " + std::to_string(std::min(pages, kUnlimited)));
+}
+
+void CommitLoop::apply(op::Flush& flush)
+{
+    if (m_transaction) {
+        m_commitRequested = true;
+        m_completions.emplace_back([done = std::move(flush.done)](bool) { done->set_value(); });
+        return;
+    }
+    settleCurrent();
+    flush.done->set_value();
+}
+
+template <typename Write>
+bool CommitLoop::applyWrite(Write&& write)
+{
+    if (!m_transaction) {
+        try {
+            m_transaction.emplace(*m_database);
+            m_transactionStarted = std::chrono::steady_clock::now();
+        } catch (const SqliteError& e) {
+            // No transaction, so no tally to charge: this write simply fails.
+            spdlog::error("cannot begin a transaction: {}", e.what());
+            m_counters.healthy.store(false);
+            return false;
+        }
+    }
+    try {
+        Savepoint savepoint(*m_database);
+        write();
+        savepoint.release();
+        ++m_tally.writes;
+        return true;
+    } catch (const SqliteError& e) {
+        noteFailure("write failed", e, e.isStorageFailure());
+    } catch (const std::exception& e) {
+        noteFailure("write refused", e, false);
+    }
+    if (!m_database->inTransaction()) {
+        // Some errors (an I/O error, sometimes a full disk) make SQLite roll back the whole
+        // transaction, not just the statement: what was applied before is gone too.
+        endTransaction(false, "SQLite rolled back the transaction after a failed write");
+    }
+    return false;
+}
+
+void CommitLoop::noteFailure(std::string_view what, const std::exception& error,
+                             bool storageFailure)
+{
+    if (storageFailure) {
+        m_tally.storageFailed = true;
+        m_counters.healthy.store(false);
+    }
+    // A full disk fails every write of a batch: the first is logged in full, the rest counted
+    // and summed up when the transaction ends.
+    if (m_tally.failures++ == 0) {
+        spdlog::error("{}: {}", what, error.what());
+    }
+}
+
+void CommitLoop::report(op::AppliedCallback& callback, std::uint64_t messageId, bool ok)
+{
+    if (m_policy.mode == core::Durability::Sync && m_transaction) {
+        m_completions.emplace_back(
+            [callback = std::move(callback), messageId, ok](bool committed) mutable {
+                invokeGuarded(callback, ok && committed ? messageId : 0, ok && committed);
+            });
+        return;
+    }
+    if (!m_transaction) {
+        settleCurrent();
+    }
+    invokeGuarded(callback, messageId, ok);
+}
+
+std::vector<core::StoredDelivery> CommitLoop::readPage(const op::LoadQueuePage& load)
+{
+    try {
+        return m_reader.queuePage(load.sessionId, load.afterMessageId, load.limit);
+    } catch (const SqliteError& e) {
+        spdlog::error("{}; the page is reported empty", e.what());
+        if (e.isStorageFailure()) {
+            m_counters.healthy.store(false);
+        }
+        return {};
+    }
+}
+
+bool CommitLoop::commitDue(bool queueOpen) const
+{
+    return m_policy.mode == core::Durability::Sync || m_commitRequested || !queueOpen ||
+           std::chrono::steady_clock::now() >= m_transactionStarted + m_policy.asyncCommitDelay;
+}
+
+void CommitLoop::commit()
+{
+    try {
+        m_transaction->commit();
+    } catch (const SqliteError& e) {
+        endTransaction(false, e.what());
+        return;
+    }
+    endTransaction(true, {});
+}
+
+void CommitLoop::endTransaction(bool committed, std::string_view error)
+{
+    m_transaction.reset(); // rolls back unless committed
+    const Tally tally = std::exchange(m_tally, Tally{});
+    if (committed) {
+        m_counters.writes.fetch_add(tally.writes, std::memory_order_relaxed);
+        m_counters.commits.fetch_add(1, std::memory_order_relaxed);
+        m_counters.healthy.store(!tally.storageFailed);
+        updateDatabaseSize();
+        if (tally.failures > 1) {
+            spdlog::error("{}: {} operations failed in one transaction (first one logged above)",
+                          m_database->path(), tally.failures);
+        }
+    } else {
+        m_counters.failedCommits.fetch_add(1, std::memory_order_relaxed);
+        m_counters.healthy.store(false);
+        const bool async = m_policy.mode == core::Durability::Async;
+        // Sync publishes and moves are refused through their callbacks below; everything
+        // else in the transaction is lost and said so here.
+        const std::size_t lost = async ? tally.writes : tally.writes - tally.reportedWrites;
+        m_counters.lostOperations.fetch_add(lost, std::memory_order_relaxed);
+        spdlog::error("{}: transaction rolled back ({}): {} write(s) in it; {} {}",
+                      m_database->path(), error, tally.writes, lost,
+                      async ? "write(s) lost, publishes among them already acknowledged"
+                            : "session write(s) lost, publishes refused");
+    }
+    m_counters.uncommitted.fetch_sub(tally.operations, std::memory_order_relaxed);
+    m_commitRequested = false;
+    auto completions = std::exchange(m_completions, {});
+    for (Completion& completion : completions) {
+        completion(committed);
+    }
+}
+
+void CommitLoop::updateDatabaseSize()
+{
+    std::error_code ec;
+    std::uint64_t bytes = 0;
+    for (const char* suffix : {"", "-wal"}) {
+        const auto size = std::filesystem::file_size(m_database->path() + suffix, ec);
+        if (!ec) {
+            bytes += size;
+        }
+    }
+    m_counters.databaseBytes.store(bytes, std::memory_order_relaxed);
+}
+
+} // namespace sb::storage

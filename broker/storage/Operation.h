@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "broker/core/Persistence.h"
+
+namespace sb::storage {
+
+// The calls of core::Persistence as values, queued for the store thread in submission order.
+namespace op {
+
+using AppliedCallback = std::function<void(std::uint64_t messageId, bool ok)>;
+using LoadedCallback = std::function<void(std::vector<core::StoredDelivery>)>;
+
+struct Publish
+{
+    core::Persistence::PublishWrite write;
+};
+struct SaveSession
+{
+    core::SessionRecord session;
+};
+struct DeleteSession
+{
+    std::uint64_t sessionId = 0;
+};
+struct SaveSubscription
+{
+    core::SubscriptionRecord subscription;
+};
+struct DeleteSubscription
+{
+    std::uint64_t sessionId = 0;
+    std::string filter;
+};
+struct MarkSent
+{
+    std::uint64_t sessionId = 0;
+    std::uint64_t messageId = 0;
+    std::uint16_t packetId = 0;
+    std::uint32_t attempts = 0;
+};
+struct MarkReleased
+{
+    std::uint64_t sessionId = 0;
+    std::uint64_t messageId = 0;
+};
+struct RemoveDelivery
+{
+    std::uint64_t sessionId = 0;
+    std::uint64_t messageId = 0;
+};
+struct MoveDelivery
+{
+    core::StoredDelivery delivery;
+    std::uint64_t toSessionId = 0;
+    AppliedCallback onApplied;
+};
+struct RemoveInboundQos2
+{
+    std::uint64_t sessionId = 0;
+    std::uint16_t packetId = 0;
+};
+struct DeleteRetained
+{
+    std::string topic;
+};
+struct LoadQueuePage
+{
+    std::uint64_t sessionId = 0;
+    std::uint64_t afterMessageId = 0;
+    std::size_t limit = 0;
+    LoadedCallback onLoaded;
+};
+// Caps the database size (PRAGMA max_page_count); 0 lifts the cap.
+struct SetMaxDatabaseBytes
+{
+    std::uint64_t bytes = 0;
+};
+// Completed once everything queued before it is committed and its callbacks have run.
+struct Flush
+{
+    std::shared_ptr<std::promise<void>> done;
+};
+
+} // namespace op
+
+using Operation =
+    std::variant<op::Publish, op::SaveSession, op::DeleteSession, op::SaveSubscription,
+                 op::DeleteSubscription, op::MarkSent, op::MarkReleased, op::RemoveDelivery,
+                 op::MoveDelivery, op::RemoveInboundQos2, op::DeleteRetained, op::LoadQueuePage,
+                 op::SetMaxDatabaseBytes, op::Flush>;
+
+} // namespace sb::storage
