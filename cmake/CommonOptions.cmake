@@ -9,7 +9,7 @@ set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 
 target_compile_options(switchboard_options INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-    -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+    -Woverloaded-virtual -Wimplicit-fallthrough
     $<$<BOOL:${SWITCHBOARD_WERROR}>:-Werror>)
 
 target_compile_definitions(switchboard_options INTERFACE
@@ -24,9 +24,15 @@ target_compile_definitions(switchboard_options INTERFACE
     QT_NO_KEYWORDS
     SPDLOG_FMT_EXTERNAL)
 
+# -Wnull-dereference is left out: at -O2 GCC 12 reports it inside Asio's own headers (false
+# positives we cannot fix there).
 if(SWITCHBOARD_SANITIZE)
     string(REPLACE ";" "," _sanitizers "${SWITCHBOARD_SANITIZE}")
     target_compile_options(switchboard_options INTERFACE
         -fsanitize=${_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
     target_link_options(switchboard_options INTERFACE -fsanitize=${_sanitizers})
+    if("thread" IN_LIST SWITCHBOARD_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+        # GCC 12 warns that TSan does not model std::atomic_thread_fence, which Asio uses.
+        target_compile_options(switchboard_options INTERFACE -Wno-tsan)
+    endif()
 endif()

@@ -148,7 +148,13 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
         delivery.retain = target.retainAsPublished && message->retain;
         delivery.subscriptionIds = std::move(target.identifiers);
         delivery.sharedFilter = std::move(target.sharedFilter);
-        if (m_persistence != nullptr && delivery.qos > 0 && target.session->isPersistent()) {
+        // The store keeps one row per (session, message): a session that gets this message both
+        // through a plain and a shared subscription has its second copy delivered unstored.
+        // Targets come sorted by session, so a repeat is always next to the first.
+        const bool storable = m_persistence != nullptr && delivery.qos > 0 &&
+                              target.session->isPersistent() &&
+                              (stored->empty() || stored->back().first != target.session);
+        if (storable) {
             StoredDelivery row;
             row.sessionId = target.session->id;
             row.qos = delivery.qos;
@@ -372,9 +378,12 @@ void Broker::restoreSession(SessionRecord&& record, RecoveredState& state, Shard
             InflightMessage entry;
             entry.packetId = row.packetId;
             entry.attempts = row.attempts;
-            entry.stage = row.state == StoredDelivery::State::Sent
-                              ? InflightMessage::Stage::AwaitingPubrec
-                              : InflightMessage::Stage::AwaitingPubcomp;
+            if (row.state == StoredDelivery::State::Released) {
+                entry.stage = InflightMessage::Stage::AwaitingPubcomp;
+            } else {
+                entry.stage = row.qos == 1 ? InflightMessage::Stage::AwaitingPuback
+                                           : InflightMessage::Stage::AwaitingPubrec;
+            }
             if (entry.stage == InflightMessage::Stage::AwaitingPubrec && !delivery.message) {
                 continue;
             }

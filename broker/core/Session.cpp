@@ -199,6 +199,12 @@ void Session::attach(ClientConnection& connection, std::uint16_t window, Clock::
             continue;
         }
         ++it->attempts;
+        if (it->delivery.storeId != 0) {
+            // Attempts count across reconnects and restarts (max_delivery_attempts).
+            if (Persistence* store = persistence()) {
+                store->markSent(id, it->delivery.storeId, it->packetId, it->attempts);
+            }
+        }
         if (!sendNow(it->delivery, now, true, it->packetId)) {
             drop(DropReason::TooLarge, it->delivery);
             it = m_inflight.erase(it);

@@ -1,10 +1,15 @@
 #include "broker/daemon/Config.h"
 
 #include <array>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <map>
 #include <sstream>
+
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 #include <toml++/toml.h>
 
@@ -64,6 +69,26 @@ const std::map<std::string, Setter>& topLevelKeys()
         {"workers",
          [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
              c.server.workers = integerIn<unsigned>(src, node, key, 0, 1024);
+         }},
+        {"data_dir",
+         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
+             c.dataDir = stringOf(src, node, key);
+             if (c.dataDir.empty()) {
+                 fail(src, node, key, "must not be empty");
+             }
+         }},
+        {"durability",
+         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
+             const auto mode = parseDurability(stringOf(src, node, key));
+             if (!mode) {
+                 fail(src, node, key, "expected one of sync, async, memory");
+             }
+             c.durability = *mode;
+         }},
+        {"async_commit_delay_ms",
+         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
+             c.asyncCommitDelay =
+                 std::chrono::milliseconds(integerIn<std::int64_t>(src, node, key, 1, 60'000));
          }},
         {"log_level",
          [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
@@ -147,6 +172,36 @@ void applyParsed(const toml::table& table, const std::string& source, DaemonConf
 }
 
 } // namespace
+
+std::optional<core::Durability> parseDurability(std::string_view text)
+{
+    if (text == "sync") {
+        return core::Durability::Sync;
+    }
+    if (text == "async") {
+        return core::Durability::Async;
+    }
+    if (text == "memory") {
+        return core::Durability::Memory;
+    }
+    return std::nullopt;
+}
+
+std::string DaemonConfig::defaultDataDirectory()
+{
+#ifndef _WIN32
+    if (::geteuid() == 0) {
+        return "/var/lib/switchboard";
+    }
+#endif
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
+        return std::string(xdg) + "/switchboard";
+    }
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+        return std::string(home) + "/.local/share/switchboard";
+    }
+    return "switchboard-data";
+}
 
 bool isValidLogLevel(const std::string& level)
 {

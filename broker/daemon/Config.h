@@ -1,9 +1,11 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "broker/core/Persistence.h"
 #include "broker/net/Server.h"
 
 namespace sb::daemon {
@@ -14,7 +16,18 @@ struct DaemonConfig
 {
     net::ServerOptions server;
     std::string logLevel = "info";
+    // Where the SQLite store lives (not used with `memory` durability).
+    std::string dataDir = defaultDataDirectory();
+    core::Durability durability = core::Durability::Sync;
+    std::chrono::milliseconds asyncCommitDelay{100};
+
+    // /var/lib/switchboard for root, else $XDG_DATA_HOME/switchboard or
+    // ~/.local/share/switchboard.
+    static std::string defaultDataDirectory();
 };
+
+// "sync", "async", "memory" -> the mode; nullopt for anything else.
+std::optional<core::Durability> parseDurability(std::string_view text);
 
 // A config file that cannot be used. The message names the file, line and key:
 // "broker.toml:12: limits.max_packet_size: expected an integer between 1 and 268435460".

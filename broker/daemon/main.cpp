@@ -12,6 +12,8 @@
 #include "broker/core/Broker.h"
 #include "broker/daemon/Config.h"
 #include "broker/net/Server.h"
+#include "broker/storage/DataDirectoryLock.h"
+#include "broker/storage/SqliteStore.h"
 
 #ifndef SWITCHBOARD_VERSION
 #define SWITCHBOARD_VERSION "unknown"
@@ -30,6 +32,8 @@ int run(int argc, char** argv)
     std::optional<std::uint16_t> port;
     std::optional<unsigned> workers;
     std::optional<std::string> logLevel;
+    std::optional<std::string> dataDir;
+    std::optional<std::string> durability;
     cli.add_option("-c,--config", configPath, "TOML config file (see docs/configuration.md)")
         ->check(CLI::ExistingFile);
     cli.add_option("-b,--bind", bind, "Address to listen on for MQTT (default 0.0.0.0)");
@@ -40,6 +44,13 @@ int run(int argc, char** argv)
     cli.add_option("-l,--log-level", logLevel,
                    "trace, debug, info, warn, error, critical or off (default info)")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    cli.add_option("-d,--data-dir", dataDir,
+                   "Directory of the SQLite store (default /var/lib/switchboard as root, else "
+                   "~/.local/share/switchboard)");
+    cli.add_option("--durability", durability,
+                   "sync (default: acknowledge after commit), async (commit within "
+                   "async_commit_delay_ms) or memory (nothing on disk)")
+        ->check(CLI::IsMember({"sync", "async", "memory"}));
     CLI11_PARSE(cli, argc, argv);
 
     DaemonConfig config;
@@ -63,10 +74,37 @@ int run(int argc, char** argv)
     if (logLevel) {
         config.logLevel = *logLevel;
     }
+    if (dataDir) {
+        config.dataDir = *dataDir;
+    }
+    if (durability) {
+        config.durability = *sb::daemon::parseDurability(*durability);
+    }
 
     spdlog::set_default_logger(spdlog::stderr_color_mt("switchboard"));
     spdlog::set_level(spdlog::level::from_str(config.logLevel));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+
+    // The store: nothing on disk in `memory` durability; otherwise one broker per directory.
+    std::unique_ptr<sb::storage::DataDirectoryLock> lock;
+    if (config.durability != sb::core::Durability::Memory) {
+        try {
+            lock = std::make_unique<sb::storage::DataDirectoryLock>(config.dataDir);
+        } catch (const std::exception& error) {
+            spdlog::critical("{}", error.what());
+            return 1;
+        }
+        sb::storage::SqliteStoreOptions storeOptions;
+        storeOptions.clock = config.server.clock;
+        config.server.persistence = std::make_shared<sb::storage::SqliteStore>(
+            config.dataDir, config.durability, config.asyncCommitDelay, storeOptions);
+    }
+    spdlog::info("durability {}{}",
+                 config.durability == sb::core::Durability::Sync    ? "sync"
+                 : config.durability == sb::core::Durability::Async ? "async"
+                                                                    : "memory",
+                 config.durability == sb::core::Durability::Memory ? ""
+                                                                   : ", data in " + config.dataDir);
 
     sb::net::Server server(config.server);
     try {

@@ -101,7 +101,9 @@ void TcpConnection::readAvailable()
             return;
         }
         if (!m_closing && m_client->isReadPaused()) {
-            m_readActive = false; // resumeReading() starts again
+            // resumeReading() starts again. Nothing of Asio's holds us meanwhile, so we do.
+            m_readActive = false;
+            m_selfWhilePaused = shared_from_this();
             return;
         }
         if (n < buffer.size()) {
@@ -116,6 +118,7 @@ void TcpConnection::readAvailable()
 
 void TcpConnection::resumeReading()
 {
+    auto self = std::move(m_selfWhilePaused);
     if (m_readActive || m_closing || m_finished) {
         return;
     }
@@ -190,6 +193,11 @@ void TcpConnection::close()
         return;
     }
     m_closing = true;
+    if (m_selfWhilePaused && !m_readActive) {
+        // Paused reading: the half-close below needs reading again to see the peer's EOF.
+        m_readActive = true;
+        waitReadable();
+    }
     m_closeDeadline = std::make_unique<asio::steady_timer>(m_socket.get_executor());
     m_closeDeadline->expires_after(kCloseDeadline);
     m_closeDeadline->async_wait([self = shared_from_this()](const error_code& ec) {
@@ -234,6 +242,7 @@ void TcpConnection::finish()
     if (m_client) {
         m_client->onTransportClosed();
     }
+    m_selfWhilePaused.reset();
 }
 
 } // namespace sb::net

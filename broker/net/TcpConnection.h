@@ -50,8 +50,9 @@ private:
     std::string m_writeBuffer;
     std::string m_remoteAddress;
     std::unique_ptr<boost::asio::steady_timer> m_closeDeadline; // only while closing
-    bool m_readActive = false;  // a wait or a read continuation is pending
-    bool m_writeActive = false; // an async_write is pending
+    std::shared_ptr<TcpConnection> m_selfWhilePaused; // keeps us alive while reads are paused
+    bool m_readActive = false;                        // a wait or a read continuation is pending
+    bool m_writeActive = false;                       // an async_write is pending
     bool m_writeScheduled = false;
     bool m_closing = false;
     bool m_finished = false;
