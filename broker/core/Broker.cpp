@@ -376,7 +376,8 @@ void Broker::restoreSession(SessionRecord&& record, RecoveredState& state, Shard
                 continue;
             }
             InflightMessage entry;
-            entry.packetId = row.packetId;
+            entry.packetId =
+                row.packetId != 0 ? row.packetId : Session::derivedPacketId(row.messageId);
             entry.attempts = row.attempts;
             if (row.state == StoredDelivery::State::Released) {
                 entry.stage = InflightMessage::Stage::AwaitingPubcomp;

@@ -87,7 +87,7 @@ void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
     const bool canSendNow = m_connection != nullptr && m_queue.empty() && m_coldCount == 0 &&
                             m_inflight.size() < m_window && !m_connection->isOutputCongested();
     if (canSendNow) {
-        const std::uint16_t packetId = nextPacketId();
+        const std::uint16_t packetId = packetIdFor(delivery);
         if (sendNow(delivery, now, false, packetId)) {
             startInflight(std::move(delivery), packetId);
         } else {
@@ -102,7 +102,9 @@ void Session::enqueue(Delivery&& delivery)
 {
     const Limits& limits = owner().limits();
     if (queuedCount() >= limits.maxQueueMessages) {
-        if (limits.queueOverflow == OverflowPolicy::DropNewest || m_queue.empty()) {
+        const bool refuseNewest = limits.queueOverflow == OverflowPolicy::DropNewest ||
+                                  limits.queueOverflow == OverflowPolicy::DeadLetterNewest;
+        if (refuseNewest || m_queue.empty()) {
             drop(DropReason::QueueFull, delivery);
             return;
         }
@@ -126,9 +128,10 @@ void Session::startInflight(Delivery&& delivery, std::uint16_t packetId)
     entry.packetId = packetId;
     entry.stage = delivery.qos == 1 ? InflightMessage::Stage::AwaitingPuback
                                     : InflightMessage::Stage::AwaitingPubrec;
-    if (delivery.qos == 2 && delivery.storeId != 0) {
-        // A QoS 2 resend after a restart must reuse this packet id (4.3.3); QoS 1 needs no
-        // record of it: it is simply sent again.
+    if (delivery.qos == 2 && delivery.storeId != 0 &&
+        packetId != derivedPacketId(delivery.storeId)) {
+        // A QoS 2 resend after a restart must reuse this packet id (4.3.3). Usually the id is
+        // derived from the store id and needs no record; this one could not be, so record it.
         if (Persistence* store = persistence()) {
             store->markSent(id, delivery.storeId, packetId, entry.attempts);
         }
@@ -160,18 +163,32 @@ bool Session::sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup,
     return true;
 }
 
+bool Session::packetIdInUse(std::uint16_t packetId) const
+{
+    return std::any_of(m_inflight.begin(), m_inflight.end(),
+                       [&](const InflightMessage& m) { return m.packetId == packetId; });
+}
+
+std::uint16_t Session::packetIdFor(const Delivery& delivery)
+{
+    // A stored QoS 2 delivery takes an id computed from its store id, so that if the broker
+    // stops before anything more is written, the resend after the restart carries the same id
+    // and the client recognises it (4.3.3): exactly once without an extra commit per delivery.
+    if (delivery.qos == 2 && delivery.storeId != 0) {
+        const std::uint16_t derived = derivedPacketId(delivery.storeId);
+        if (!packetIdInUse(derived)) {
+            return derived;
+        }
+    }
+    return nextPacketId();
+}
+
 std::uint16_t Session::nextPacketId()
 {
     // Skip ids still in flight; the window is far below 65535 so this ends quickly.
     for (;;) {
         m_lastPacketId = static_cast<std::uint16_t>(m_lastPacketId + 1);
-        if (m_lastPacketId == 0) {
-            continue;
-        }
-        const bool inUse =
-            std::any_of(m_inflight.begin(), m_inflight.end(),
-                        [&](const InflightMessage& m) { return m.packetId == m_lastPacketId; });
-        if (!inUse) {
+        if (m_lastPacketId != 0 && !packetIdInUse(m_lastPacketId)) {
             return m_lastPacketId;
         }
     }
@@ -250,7 +267,7 @@ void Session::pump(Clock::TimePoint now)
             drop(DropReason::Expired, delivery);
             continue;
         }
-        const std::uint16_t packetId = nextPacketId();
+        const std::uint16_t packetId = packetIdFor(delivery);
         if (!sendNow(delivery, now, false, packetId)) {
             drop(DropReason::TooLarge, delivery);
             continue;

@@ -139,6 +139,14 @@ public:
     void requeueFront(std::vector<Delivery>&& deliveries);
     // True once the session has a row in the store (so ending it must delete that row).
     bool storedInDb = false;
+    // The packet id a stored QoS 2 delivery is sent with unless that id was taken (then the
+    // store records the one used): computed from the store id, so a resend after a restart
+    // carries the id the client saw before it (4.3.3).
+    static std::uint16_t derivedPacketId(std::uint64_t storeId)
+    {
+        return static_cast<std::uint16_t>(storeId % 65535 + 1);
+    }
+
     // Deliveries only on disk (not in memory) right now.
     std::uint64_t coldCount() const { return m_coldCount; }
 
@@ -169,6 +177,9 @@ private:
     void startInflight(Delivery&& delivery, std::uint16_t packetId);
     void requestPageIfNeeded();
     std::uint16_t nextPacketId();
+    std::uint16_t packetIdFor(const Delivery& delivery);
+    bool packetIdInUse(std::uint16_t packetId) const;
+
     void drop(DropReason reason, const Delivery& delivery);
     // The store, when this session's state is kept there (persistent, durable broker).
     Persistence* persistence() const;

@@ -106,6 +106,11 @@ int run(int argc, char** argv)
                  config.durability == sb::core::Durability::Memory ? ""
                                                                    : ", data in " + config.dataDir);
 
+    // Signals are caught from here on (Asio holds them until run()), so a SIGTERM arriving as
+    // soon as the listener is up still shuts down gracefully instead of killing the process.
+    boost::asio::io_context signals;
+    boost::asio::signal_set set(signals, SIGINT, SIGTERM);
+
     sb::net::Server server(config.server);
     try {
         server.start();
@@ -115,8 +120,6 @@ int run(int argc, char** argv)
     }
 
     // Wait for SIGINT/SIGTERM on the main thread; the workers carry the traffic.
-    boost::asio::io_context signals;
-    boost::asio::signal_set set(signals, SIGINT, SIGTERM);
     set.async_wait([](const boost::system::error_code& ec, int signal) {
         if (!ec) {
             spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");

@@ -27,6 +27,8 @@ public:
 
     // Creates the core connection and starts reading. Call on the worker's thread.
     void start();
+    // The worker has stopped for good: drop the reference we hold on ourselves while paused.
+    void abandon() { m_selfWhilePaused.reset(); }
 
     // core::Transport
     void flush() override;

@@ -77,7 +77,9 @@ void TcpListener::accept()
                 return;
             }
             asio::post(target->context(), [target, s = std::move(socket)]() mutable {
-                std::make_shared<TcpConnection>(*target, std::move(s))->start();
+                auto connection = std::make_shared<TcpConnection>(*target, std::move(s));
+                target->track(connection);
+                connection->start();
             });
             accept();
         });

@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "broker/net/TcpConnection.h"
+
 namespace sb::net {
 
 namespace {
@@ -28,6 +30,15 @@ void Worker::post(std::function<void()> task)
     boost::asio::post(m_io, std::move(task));
 }
 
+void Worker::track(const std::shared_ptr<TcpConnection>& connection)
+{
+    m_connections.push_back(connection);
+    if (m_connections.size() >= m_pruneAt) {
+        std::erase_if(m_connections, [](const auto& c) { return c.expired(); });
+        m_pruneAt = std::max<std::size_t>(64, m_connections.size() * 2);
+    }
+}
+
 void Worker::start()
 {
     scheduleTick();
@@ -49,6 +60,12 @@ void Worker::stop()
     }
     m_io.stop();
     m_thread.join();
+    for (const auto& weak : m_connections) {
+        if (auto connection = weak.lock()) {
+            connection->abandon();
+        }
+    }
+    m_connections.clear();
 }
 
 void Worker::scheduleTick()

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <span>
 #include <thread>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "broker/core/Shard.h"
 
 namespace sb::net {
+
+class TcpConnection;
 
 // One broker worker thread: an io_context run by exactly one thread, the core::Shard whose
 // connections and sessions live on it, the periodic tick, and a read buffer shared by all its
@@ -33,6 +36,10 @@ public:
 
     void post(std::function<void()> task) override;
 
+    // Remembers a connection so stop() can release one that is still holding itself (reads
+    // paused) when the workers are stopped by force. Call on this worker's thread.
+    void track(const std::shared_ptr<TcpConnection>& connection);
+
     void start();
     // Stops the io_context and joins the thread. Pending work is abandoned: call after the
     // graceful part of shutdown.
@@ -46,6 +53,8 @@ private:
     boost::asio::io_context m_io{1};
     boost::asio::steady_timer m_tick;
     std::vector<char> m_readBuffer;
+    std::vector<std::weak_ptr<TcpConnection>> m_connections;
+    std::size_t m_pruneAt = 64;
     std::thread m_thread;
 };
 

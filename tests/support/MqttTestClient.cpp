@@ -23,6 +23,17 @@ MqttTestClient::~MqttTestClient()
 bool MqttTestClient::open()
 {
     error_code ec;
+    if (m_receiveBufferSize > 0) {
+        // Set before connecting, so the window the broker sees is small from the start.
+        m_socket.open(asio::ip::tcp::v4(), ec);
+        if (!ec) {
+            m_socket.set_option(asio::socket_base::receive_buffer_size(m_receiveBufferSize), ec);
+        }
+        if (ec) {
+            m_lastError = "socket setup: " + ec.message();
+            return false;
+        }
+    }
     m_socket.connect({asio::ip::address_v4::loopback(), m_port}, ec);
     if (ec) {
         m_lastError = "connect to 127.0.0.1:" + std::to_string(m_port) + ": " + ec.message();
@@ -182,6 +193,29 @@ bool MqttTestClient::waitClosed(std::chrono::milliseconds timeout,
     }
 }
 
+bool MqttTestClient::waitClosedRaw(std::chrono::milliseconds timeout, std::string& received)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        received += m_buffer;
+        m_buffer.clear();
+        if (m_eof) {
+            return true;
+        }
+        if (!m_socket.is_open()) {
+            m_lastError = "the socket was closed on this side";
+            return false;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left <= 0ms) {
+            m_lastError = "connection still open at the deadline";
+            return false;
+        }
+        readMore(left);
+    }
+}
+
 std::optional<protocol::Connack> MqttTestClient::connect(protocol::Connect connect)
 {
     if (!m_socket.is_open() && !open()) {
@@ -309,12 +343,34 @@ std::optional<protocol::Publish> MqttTestClient::receivePublish(std::chrono::mil
         protocol::Pubrec pubrec;
         pubrec.packetId = publish->packetId;
         send(pubrec);
-        auto pubrel = expect<protocol::Pubrel>(timeout);
-        if (!pubrel) {
+        // The broker may send further PUBLISHes before our PUBREL (its window allows several in
+        // flight): those frames are kept, in order, for the next receive.
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        std::string skipped;
+        bool released = false;
+        while (!released) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            auto frame = left > 0ms ? receiveFrame(left) : std::nullopt;
+            if (!frame) {
+                break;
+            }
+            auto decoded = protocol::decodeFrame(*frame, m_version);
+            const auto* pubrel =
+                decoded ? std::get_if<protocol::Pubrel>(&decoded.value()) : nullptr;
+            if (pubrel != nullptr && pubrel->packetId == publish->packetId) {
+                released = true;
+            } else {
+                skipped += *frame;
+            }
+        }
+        m_buffer.insert(0, skipped);
+        if (!released) {
+            m_lastError = "no PUBREL for packet id " + std::to_string(publish->packetId);
             return std::nullopt;
         }
         protocol::Pubcomp pubcomp;
-        pubcomp.packetId = pubrel->packetId;
+        pubcomp.packetId = publish->packetId;
         send(pubcomp);
     }
     return publish;
@@ -325,7 +381,51 @@ bool MqttTestClient::disconnect(std::uint8_t reasonCode)
     protocol::Disconnect d;
     d.reasonCode = reasonCode;
     const bool sent = send(d);
-    return sent && waitClosed();
+    const bool closed = sent && waitClosed();
+    close(); // as a client does: the broker half-closed and waits for our side
+    return closed;
+}
+
+std::optional<protocol::Unsuback>
+MqttTestClient::unsubscribe(const std::vector<std::string>& filters)
+{
+    protocol::Unsubscribe u;
+    u.packetId = nextPacketId();
+    u.filters = filters;
+    if (!send(u)) {
+        return std::nullopt;
+    }
+    auto unsuback = expect<protocol::Unsuback>();
+    if (unsuback && unsuback->packetId != u.packetId) {
+        m_lastError = "UNSUBACK for another packet id";
+        return std::nullopt;
+    }
+    return unsuback;
+}
+
+bool MqttTestClient::ping(std::chrono::milliseconds timeout)
+{
+    return send(protocol::Pingreq{}) && expect<protocol::Pingresp>(timeout).has_value();
+}
+
+std::vector<protocol::Publish> MqttTestClient::receivePublishes(std::size_t count,
+                                                                std::chrono::milliseconds timeout)
+{
+    std::vector<protocol::Publish> received;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (received.size() < count) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left <= 0ms) {
+            break;
+        }
+        auto publish = receivePublish(left);
+        if (!publish) {
+            break;
+        }
+        received.push_back(std::move(*publish));
+    }
+    return received;
 }
 
 } // namespace sb::test

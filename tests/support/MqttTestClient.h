@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -38,6 +39,9 @@ public:
 
     // Opens the TCP connection. Returns false (with the reason in lastError()) on failure.
     bool open();
+    // A fixed socket receive buffer for the next open() (0: the OS default, auto-tuned). A
+    // small one makes a client that stops reading back up the broker quickly.
+    void setReceiveBufferSize(int bytes) { m_receiveBufferSize = bytes; }
     bool isOpen() const { return m_socket.is_open(); }
     void close();
     const std::string& lastError() const { return m_lastError; }
@@ -73,6 +77,11 @@ public:
     // close are kept in `before` if given.
     bool waitClosed(std::chrono::milliseconds timeout = kDefaultTimeout,
                     std::vector<protocol::Packet>* before = nullptr);
+    // Like waitClosed(), but keeps every byte received before the close, undecoded (for "closed
+    // and nothing sent" and byte-exact checks of the last packets).
+    bool waitClosedRaw(std::chrono::milliseconds timeout, std::string& received);
+    // True once the broker closed the connection (EOF or reset seen).
+    bool peerClosed() const { return m_eof; }
 
     // ---- Conveniences ----------------------------------------------------------------------
     // Opens (if needed), sends CONNECT and returns the CONNACK.
@@ -93,6 +102,13 @@ public:
     std::optional<protocol::Publish>
     receivePublish(std::chrono::milliseconds timeout = kDefaultTimeout);
     bool disconnect(std::uint8_t reasonCode = 0);
+    // UNSUBSCRIBE the filters and return the UNSUBACK.
+    std::optional<protocol::Unsuback> unsubscribe(const std::vector<std::string>& filters);
+    // PINGREQ answered by PINGRESP within the timeout.
+    bool ping(std::chrono::milliseconds timeout = kDefaultTimeout);
+    // Receives up to `count` PUBLISHes with receivePublish(), stopping early at the deadline.
+    std::vector<protocol::Publish>
+    receivePublishes(std::size_t count, std::chrono::milliseconds timeout = kDefaultTimeout);
 
     std::uint8_t lastReasonCode() const { return m_lastReasonCode; }
     std::uint16_t nextPacketId();
@@ -110,6 +126,7 @@ private:
     std::uint8_t m_lastReasonCode = 0;
     std::uint16_t m_packetId = 0;
     bool m_eof = false;
+    int m_receiveBufferSize = 0;
 };
 
 } // namespace sb::test
