@@ -131,6 +131,12 @@ MessagePtr Broker::applyRetained(const MessagePtr& message)
 void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done,
                      std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
 {
+    from.topicActivity().record(message->topic, message->payload.size(),
+                                std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    message->receivedWallTime.time_since_epoch())
+                                    .count());
+    m_taps.offer(message, now);
+
     // Taken out of the shard for the loop, so a delivery that re-enters publish() (a will
     // published by a connection failing as we write to it) gets its own vector.
     std::vector<Shard::RouteTarget> targets = std::move(from.routeScratch());

@@ -16,6 +16,7 @@
 #include "broker/core/Router.h"
 #include "broker/core/Session.h"
 #include "broker/core/Shard.h"
+#include "broker/core/TapHub.h"
 
 namespace sb::core {
 
@@ -45,6 +46,8 @@ public:
     Shard& shard(unsigned index) { return *m_shards.at(index); }
     Router& router() { return m_router; }
     const Router& router() const { return m_router; }
+    // Live taps of the admin stream.
+    TapHub& taps() { return m_taps; }
 
     // A fresh broker-wide session id (never 0).
     std::uint64_t nextSessionId() { return m_nextSessionId.fetch_add(1) + 1; }
@@ -114,6 +117,7 @@ private:
     Persistence* m_persistence = nullptr;
     std::vector<std::unique_ptr<Shard>> m_shards;
     Router m_router;
+    TapHub m_taps;
 
     mutable std::shared_mutex m_retainedMutex;
     RetainedStore m_retained;

@@ -58,6 +58,7 @@ const std::string& ClientConnection::remoteAddress() const
 void ClientConnection::onBytes(std::string_view bytes)
 {
     ShardMetrics::add(m_shard.metrics().bytesReceived, bytes.size());
+    m_traffic.bytesIn += bytes.size();
     m_protocol.feed(bytes, now());
 }
 
@@ -201,7 +202,10 @@ bool ClientConnection::sendPublish(const protocol::OutgoingPublish& publish)
     if (!m_protocol.sendPublish(publish)) {
         return false;
     }
-    ShardMetrics::add(m_shard.metrics().bytesSent, m_protocol.output().size() - before);
+    const std::size_t written = m_protocol.output().size() - before;
+    ShardMetrics::add(m_shard.metrics().bytesSent, written);
+    ++m_traffic.messagesOut;
+    m_traffic.bytesOut += written;
     if (m_transport != nullptr) {
         m_transport->flush();
     }
@@ -217,6 +221,28 @@ void ClientConnection::send(const protocol::Packet& packet)
     if (m_transport != nullptr && m_protocol.hasOutput()) {
         m_transport->flush();
     }
+}
+
+void ClientConnection::sampleRates(Clock::TimePoint at)
+{
+    const double seconds = std::chrono::duration<double>(at - m_sampledAt).count();
+    if (m_sampledAt == Clock::TimePoint{} || seconds <= 0) {
+        m_sampledAt = at;
+        m_sampled = m_traffic;
+        return;
+    }
+    // An exponential average with a time constant of about two seconds.
+    const double weight = std::min(1.0, seconds / 2.0);
+    auto smooth = [&](double& rate, std::uint64_t now, std::uint64_t then) {
+        const double instant = static_cast<double>(now - then) / seconds;
+        rate += weight * (instant - rate);
+    };
+    smooth(m_traffic.messagesInRate, m_traffic.messagesIn, m_sampled.messagesIn);
+    smooth(m_traffic.messagesOutRate, m_traffic.messagesOut, m_sampled.messagesOut);
+    smooth(m_traffic.bytesInRate, m_traffic.bytesIn, m_sampled.bytesIn);
+    smooth(m_traffic.bytesOutRate, m_traffic.bytesOut, m_sampled.bytesOut);
+    m_sampled = m_traffic;
+    m_sampledAt = at;
 }
 
 bool ClientConnection::isOutputCongested() const

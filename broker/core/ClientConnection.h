@@ -89,6 +89,24 @@ public:
     const std::string& remoteAddress() const;
     bool isActive() const { return m_phase == Phase::Active; }
 
+    // Traffic of this connection (shard thread only) and its rates, smoothed over a few
+    // seconds by sampleRates() on each shard tick.
+    struct Traffic
+    {
+        std::uint64_t messagesIn = 0;
+        std::uint64_t messagesOut = 0;
+        std::uint64_t bytesIn = 0;
+        std::uint64_t bytesOut = 0;
+        double messagesInRate = 0;
+        double messagesOutRate = 0;
+        double bytesInRate = 0;
+        double bytesOutRate = 0;
+    };
+    const Traffic& traffic() const { return m_traffic; }
+    void sampleRates(Clock::TimePoint now);
+    bool cleanStart() const { return m_negotiated.cleanStart; }
+    std::uint16_t inflightWindow() const { return m_negotiated.window; }
+
 private:
     enum class Phase
     {
@@ -168,6 +186,10 @@ private:
     };
     std::deque<PendingAck> m_pendingAcks;
     std::uint64_t m_nextAckSeq = 0;
+
+    Traffic m_traffic;
+    Traffic m_sampled; // counters at the last sample
+    Clock::TimePoint m_sampledAt{};
 };
 
 } // namespace sb::core

@@ -228,6 +228,7 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
     const std::uint8_t qos = publish.qos;
     const std::uint16_t packetId = publish.packetId;
     ShardMetrics::add(m_shard.metrics().messagesReceived[qos]);
+    ++m_traffic.messagesIn;
 
     if (!withinTopicLimits(publish.topic, m_shard.limits())) {
         // Refused, not dropped silently: QoS 1/2 are answered 0x90 (5.0); otherwise, having no

@@ -160,6 +160,9 @@ bool Session::sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup,
         return false;
     }
     ShardMetrics::add(metrics().messagesDelivered[delivery.qos]);
+    if (!dup) {
+        owner().latency().record(now - message.receivedAt);
+    }
     return true;
 }
 

@@ -169,6 +169,7 @@ void Shard::tick(Clock::TimePoint now)
 {
     std::vector<ClientConnection*> timedOut;
     for (ClientConnection* connection : m_connections) {
+        connection->sampleRates(now);
         if (connection->hasTimedOut(now)) {
             timedOut.push_back(connection);
         }

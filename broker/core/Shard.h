@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "broker/core/Clock.h"
+#include "broker/core/LatencyHistogram.h"
 #include "broker/core/Limits.h"
 #include "broker/core/Metrics.h"
 #include "broker/core/Session.h"
+#include "broker/core/TopicActivity.h"
 
 namespace sb::core {
 
@@ -42,6 +44,12 @@ public:
     void setLimits(const Limits& limits) { m_limits = limits; }
     ShardMetrics& metrics() { return m_metrics; }
     const ShardMetrics& metrics() const { return m_metrics; }
+    // Delivery latency (PUBLISH read to delivery written) of sessions owned here.
+    LatencyHistogram& latency() { return m_latency; }
+    const LatencyHistogram& latency() const { return m_latency; }
+    // Topics published through this shard (this shard's thread only).
+    TopicActivity& topicActivity() { return m_topicActivity; }
+    const TopicActivity& topicActivity() const { return m_topicActivity; }
 
     void setExecutor(Executor* executor) { m_executor = executor; }
     // Runs `task` on this shard's thread (any thread may call it).
@@ -110,6 +118,8 @@ private:
     const unsigned m_index;
     Limits m_limits;
     ShardMetrics m_metrics;
+    LatencyHistogram m_latency;
+    TopicActivity m_topicActivity;
     Executor* m_executor = nullptr;
 
     std::mutex m_drainMutex;
