@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "broker/core/Clock.h"
+#include "broker/core/DeadLetters.h"
+#include "broker/core/LimitRegistry.h"
 #include "broker/core/Limits.h"
 #include "broker/core/Persistence.h"
 #include "broker/core/RetainedStore.h"
@@ -62,6 +64,8 @@ public:
     // and its subscriptions from the router. Call on the session's owner thread.
     void removeSession(const SessionPtr& session);
     std::size_t sessionCount() const;
+    // The current session of a client id (online or not), or null.
+    SessionPtr findSession(const std::string& clientId) const;
 
     // ---- Messages --------------------------------------------------------------------------
     // Called on the publishing shard's thread once the message is accepted (or refused because
