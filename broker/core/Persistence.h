@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/core/Clock.h"
+#include "broker/core/DeadLetters.h"
 #include "broker/core/Message.h"
 #include "broker/core/Session.h"
 #include "broker/protocol/Packets.h"
@@ -71,6 +72,24 @@ struct SubscriptionRecord
     SessionSubscription subscription;
 };
 
+// A limit changed at runtime (admin API), kept so it survives a restart. It takes precedence
+// over the config file's value.
+struct StoredLimit
+{
+    enum class Scope : std::uint8_t
+    {
+        Global = 0,
+        User = 1,   // owner = user name
+        Client = 2, // owner = client id
+    };
+    Scope scope = Scope::Global;
+    std::string owner; // empty for Global
+    std::string name;  // LimitRegistry name
+    std::int64_t value = 0;
+
+    bool operator==(const StoredLimit&) const = default;
+};
+
 // Everything read back at start, before the broker accepts connections.
 struct RecoveredState
 {
@@ -87,6 +106,7 @@ struct RecoveredState
     std::vector<std::pair<std::uint64_t, std::uint16_t>> inboundQos2; // (session id, packet id)
     std::vector<MessagePtr> retained;
     std::uint64_t maxSessionId = 0;
+    std::vector<StoredLimit> limits;
 };
 
 class Persistence
@@ -157,6 +177,17 @@ public:
 
     // ---- Retained (admin API) ----------------------------------------------------------------
     virtual void deleteRetained(const std::string& topic) = 0;
+
+    // ---- Limits changed at runtime -----------------------------------------------------------
+    virtual void saveLimit(const StoredLimit& limit) = 0; // insert or replace
+    // Removes one stored limit, or every limit of (scope, owner) when `name` is empty.
+    virtual void deleteLimit(StoredLimit::Scope scope, const std::string& owner,
+                             const std::string& name) = 0;
+
+    // ---- Dead letters ------------------------------------------------------------------------
+    // The persistent dead-letter store, in the same database and on the same store thread. Owned
+    // by the Persistence; valid until it is destroyed.
+    virtual DeadLetterStore& deadLetters() = 0;
 
     // ---- Control -----------------------------------------------------------------------------
     // Blocks the caller until everything submitted so far is committed (shutdown, tests).
