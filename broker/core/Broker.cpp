@@ -3,11 +3,16 @@
 #include <algorithm>
 
 #include "broker/core/ClientConnection.h"
+#include "broker/core/MemoryDeadLetterStore.h"
 
 namespace sb::core {
 
 Broker::Broker(const Limits& limits, const Clock& clock, unsigned shardCount)
     : m_clock(clock)
+    , m_globalLimits(std::make_shared<const Limits>(limits))
+    , m_memoryDeadLetters(std::make_unique<MemoryDeadLetterStore>(limits.deadLetterMaxEntries,
+                                                                  limits.deadLetterMaxBytes))
+    , m_deadLetters(m_memoryDeadLetters.get())
 {
     m_shards.reserve(shardCount);
     for (unsigned i = 0; i < std::max(shardCount, 1U); ++i) {
@@ -114,6 +119,13 @@ void Broker::removeSession(const SessionPtr& session)
     m_router.unsubscribeAll(session);
 }
 
+SessionPtr Broker::findSession(const std::string& clientId) const
+{
+    const std::lock_guard lock(m_registryMutex);
+    const auto found = m_sessions.find(clientId);
+    return found == m_sessions.end() ? nullptr : found->second;
+}
+
 std::size_t Broker::sessionCount() const
 {
     const std::lock_guard lock(m_registryMutex);
@@ -131,6 +143,19 @@ MessagePtr Broker::applyRetained(const MessagePtr& message)
 void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done,
                      std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
 {
+    if (message->retain && !message->payload.empty() && !admitRetained(message->topic)) {
+        countRejection("max_retained_messages");
+        if (message->qos > 0) {
+            if (done) {
+                done({false, protocol::ReasonCode::QuotaExceeded, 0});
+            }
+            return;
+        }
+        // QoS 0 has no answer to carry the refusal: it is delivered, but not retained.
+        auto unretained = std::make_shared<Message>(*message);
+        unretained->retain = false;
+        message = std::move(unretained);
+    }
     from.topicActivity().record(message->topic, message->payload.size(),
                                 std::chrono::duration_cast<std::chrono::milliseconds>(
                                     message->receivedWallTime.time_since_epoch())
@@ -141,6 +166,15 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
     // published by a connection failing as we write to it) gets its own vector.
     std::vector<Shard::RouteTarget> targets = std::move(from.routeScratch());
     m_router.match(*message, targets);
+    deliverToTargets(from, message, now, targets, std::move(done), inboundQos2);
+    targets.clear();
+    from.routeScratch() = std::move(targets);
+}
+
+void Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoint now,
+                              std::vector<Shard::RouteTarget>& targets, PublishDone done,
+                              std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
+{
     const std::size_t receivers = targets.size();
 
     // Deliveries that must be in the store before anyone sees them: QoS 1/2 to a persistent
@@ -173,8 +207,6 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
             from.deliverTo(target.session, std::move(delivery), now);
         }
     }
-    targets.clear();
-    from.routeScratch() = std::move(targets);
 
     const bool retainChange = message->retain;
     const bool needsStore =
@@ -185,7 +217,7 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
             applyRetained(message);
         }
         if (done) {
-            done(true, receivers);
+            done({true, protocol::ReasonCode::Success, receivers});
         }
         return;
     }
@@ -193,7 +225,7 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
         // It cannot be kept, so it is refused rather than acknowledged and lost (design:
         // durability contract). Nothing was delivered to persistent sessions.
         if (done) {
-            done(false, receivers);
+            done({false, protocol::ReasonCode::UnspecifiedError, receivers});
         }
         return;
     }
@@ -232,7 +264,11 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
             }
         }
         if (done && !acknowledgeNow) {
-            from.post([done, ok, receivers] { done(ok, receivers); });
+            from.post([done, ok, receivers] {
+                done({ok,
+                      ok ? protocol::ReasonCode::Success : protocol::ReasonCode::UnspecifiedError,
+                      receivers});
+            });
         }
     };
     {
@@ -245,7 +281,7 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
         m_persistence->submit(std::move(write));
     }
     if (done && acknowledgeNow) {
-        done(true, receivers);
+        done({true, protocol::ReasonCode::Success, receivers});
     }
 }
 
@@ -296,6 +332,16 @@ void Broker::redistributeShared(Shard& from, const SessionPtr& departed,
     }
 }
 
+bool Broker::admitRetained(std::string_view topic) const
+{
+    const std::uint32_t limit = limits()->maxRetainedMessages;
+    if (limit == 0) {
+        return true;
+    }
+    const std::shared_lock lock(m_retainedMutex);
+    return m_retained.size() < limit || m_retained.get(topic) != nullptr;
+}
+
 std::vector<MessagePtr> Broker::retainedMatching(std::string_view filter) const
 {
     std::vector<MessagePtr> found;
@@ -310,8 +356,58 @@ std::size_t Broker::retainedCount() const
     return m_retained.size();
 }
 
+MessagePtr Broker::retainedMessage(std::string_view topic) const
+{
+    const std::shared_lock lock(m_retainedMutex);
+    return m_retained.get(topic);
+}
+
+void Broker::forEachRetained(const std::function<void(const MessagePtr&)>& f) const
+{
+    const std::shared_lock lock(m_retainedMutex);
+    m_retained.forEach(f);
+}
+
+bool Broker::clearRetained(const std::string& topic)
+{
+    // Memory and the store change under one lock, as in publish(), so both see retained changes
+    // to a topic in the same order.
+    const std::unique_lock lock(m_retainedMutex);
+    const MessagePtr removed = m_retained.clear(topic);
+    if (removed && m_persistence != nullptr) {
+        m_persistence->deleteRetained(topic);
+    }
+    return removed != nullptr;
+}
+
 void Broker::restore(RecoveredState&& state)
 {
+    // Limits changed at runtime before the restart take precedence over the config file.
+    {
+        Limits global = *m_globalLimits;
+        for (const StoredLimit& stored : state.limits) {
+            const auto* spec = LimitRegistry::find(stored.name);
+            if (spec == nullptr) {
+                continue; // a limit this build no longer has
+            }
+            switch (stored.scope) {
+            case StoredLimit::Scope::Global:
+                spec->set(global, stored.value);
+                break;
+            case StoredLimit::Scope::User:
+                m_userOverrides[stored.owner].values[stored.name] = stored.value;
+                break;
+            case StoredLimit::Scope::Client:
+                m_clientOverrides[stored.owner].values[stored.name] = stored.value;
+                break;
+            }
+        }
+        m_globalLimits = std::make_shared<const Limits>(global);
+        m_deadLetters->setBounds(global.deadLetterMaxEntries, global.deadLetterMaxBytes);
+        for (auto& shard : m_shards) {
+            shard->applyLimits(m_globalLimits); // no worker runs yet: apply directly
+        }
+    }
     const Clock::TimePoint now = m_clock.now();
     const Clock::WallTimePoint wallNow = m_clock.wallNow();
     // Newest generation of each client id wins (a crash mid-takeover can leave two).
@@ -442,6 +538,10 @@ Broker::Totals Broker::totals() const
         t.bytesReceived += read(m.bytesReceived);
         t.bytesSent += read(m.bytesSent);
         t.protocolErrors += read(m.protocolErrors);
+        t.clientsDisconnected += read(m.clientsDisconnected);
+        for (std::size_t r = 0; r < t.deadLettered.size(); ++r) {
+            t.deadLettered[r] += read(m.deadLettered[r]);
+        }
         for (std::size_t r = 0; r < t.dropped.size(); ++r) {
             t.dropped[r] += read(m.dropped[r]);
         }

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -38,7 +40,7 @@ public:
     const Clock& clock() const { return m_clock; }
 
     // The durable store, or null in `memory` durability. Set before the broker serves.
-    void setPersistence(Persistence* persistence) { m_persistence = persistence; }
+    void setPersistence(Persistence* persistence);
     Persistence* persistence() const { return m_persistence; }
     // Rebuilds sessions, subscriptions, queues and retained messages from the store, before the
     // workers start. Sessions are spread over the shards; each is treated as having lost its
@@ -68,9 +70,17 @@ public:
     SessionPtr findSession(const std::string& clientId) const;
 
     // ---- Messages --------------------------------------------------------------------------
-    // Called on the publishing shard's thread once the message is accepted (or refused because
-    // the store cannot keep it): `accepted`, and how many receivers it had.
-    using PublishDone = std::function<void(bool accepted, std::size_t receivers)>;
+    // How a publish ended: accepted (with how many receivers it had), or refused with the
+    // reason code to answer (0x80 the store cannot keep it, 0x97 a quota such as
+    // max_retained_messages).
+    struct PublishOutcome
+    {
+        bool accepted = true;
+        protocol::ReasonCode refusal = protocol::ReasonCode::Success;
+        std::size_t receivers = 0;
+    };
+    // Called on the publishing shard's thread once the message is accepted or refused.
+    using PublishDone = std::function<void(PublishOutcome)>;
 
     // Handles the retain flag and hands the message to every matching session. Call on the
     // publishing shard's thread. With a store, deliveries to persistent sessions at QoS 1/2 and
@@ -88,6 +98,52 @@ public:
     // Retained messages matching a (non-shared) filter, for delivery on subscribe.
     std::vector<MessagePtr> retainedMatching(std::string_view filter) const;
     std::size_t retainedCount() const;
+    // For the admin API: the retained message of one topic (or null); every retained message
+    // under the shared lock (`f` must be quick and must not call into the broker); removing one
+    // from memory and the store (false if the topic had none).
+    MessagePtr retainedMessage(std::string_view topic) const;
+    void forEachRetained(const std::function<void(const MessagePtr&)>& f) const;
+    bool clearRetained(const std::string& topic);
+
+    // ---- Dead letters ------------------------------------------------------------------------
+    DeadLetterStore& deadLetters() { return *m_deadLetters; }
+    // Republishes the selected dead letters as the request says, then marks or removes them.
+    // A replay that fails again becomes a new dead letter through the normal paths; it is never
+    // retried by itself, so it cannot loop. `done` runs on an arbitrary thread.
+    void replayDeadLetters(ReplayRequest request, std::function<void(ReplayResult)> done);
+
+    // ---- Limits ------------------------------------------------------------------------------
+    // The global limits now (an immutable snapshot; any thread).
+    std::shared_ptr<const Limits> limits() const;
+    // Changes global limits by name, all or nothing: false with `error` naming the setting and
+    // the valid range. Persisted in the store and applied at once to open connections.
+    bool updateLimits(const std::map<std::string, LimitRegistry::Value>& values,
+                      std::string* error);
+    // Overrides per user name / client id (only limits marked perClient). Setting an empty
+    // map removes the override. Same error rules as updateLimits.
+    enum class OverrideScope : std::uint8_t
+    {
+        User,
+        Client,
+    };
+    bool setOverrides(OverrideScope scope, const std::string& name,
+                      const std::map<std::string, LimitRegistry::Value>& values,
+                      std::string* error);
+    std::map<std::string, LimitOverrides> overrides(OverrideScope scope) const;
+    // Rejections counted per limit name since start (admin API, metrics).
+    std::map<std::string, std::uint64_t> rejections() const;
+    // Counts one rejection under a limit's name (any thread).
+    void countRejection(std::string_view limitName);
+    // The limits for a client: global, then its user name's overrides, then its client id's.
+    std::shared_ptr<const Limits> effectiveLimits(const std::string& username,
+                                                  const std::string& clientId) const;
+
+    // ---- Admission (max_connections, max_connections_per_ip, max_connect_rate) ---------------
+    // Called for each CONNECT before its session is sought. nullopt = admitted (and counted
+    // until release()); otherwise the name of the limit that refused it.
+    std::optional<std::string_view> admit(const std::string& ip, Clock::TimePoint now);
+    void release(const std::string& ip);
+    std::size_t admittedConnections() const { return m_admitted.load(); }
 
     // ---- Control ---------------------------------------------------------------------------
     // Runs `task(owner)` on the thread of the shard that owns `session`, following it if it
@@ -104,7 +160,9 @@ public:
         std::uint64_t bytesReceived = 0;
         std::uint64_t bytesSent = 0;
         std::uint64_t protocolErrors = 0;
+        std::uint64_t clientsDisconnected = 0;
         std::array<std::uint64_t, static_cast<std::size_t>(DropReason::Count)> dropped{};
+        std::array<std::uint64_t, kDeadLetterReasons> deadLettered{};
     };
     Totals totals() const;
 
@@ -116,6 +174,19 @@ private:
                         Clock::TimePoint now, Clock::WallTimePoint wallNow);
     // Applies a retained change in memory; returns the message it replaced (to undo on failure).
     MessagePtr applyRetained(const MessagePtr& message);
+    // The part of publish() after matching: stores what must be kept, delivers the rest.
+    void deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoint now,
+                          std::vector<Shard::RouteTarget>& targets, PublishDone done,
+                          std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2);
+    // max_retained_messages: may this topic take a retained message?
+    bool admitRetained(std::string_view topic) const;
+    // Sends new limits to every shard (they refresh their connections and sessions).
+    void publishLimits(std::shared_ptr<const Limits> global);
+    // Republishes one dead letter on `shard`'s thread; counts the outcome in `result`.
+    bool replayOne(Shard& shard, const DeadLetter& letter, const ReplayRequest& request,
+                   ReplayResult& result, Clock::TimePoint now);
+    void replayBatch(std::shared_ptr<ReplayRequest> request, std::shared_ptr<ReplayResult> result,
+                     std::string cursor, std::function<void(ReplayResult)> done);
 
     const Clock& m_clock;
     Persistence* m_persistence = nullptr;
@@ -125,6 +196,23 @@ private:
 
     mutable std::shared_mutex m_retainedMutex;
     RetainedStore m_retained;
+
+    // Limits: the global snapshot and the overrides, changed together under one mutex.
+    mutable std::mutex m_limitsMutex;
+    std::shared_ptr<const Limits> m_globalLimits;
+    std::map<std::string, LimitOverrides> m_userOverrides;
+    std::map<std::string, LimitOverrides> m_clientOverrides;
+    std::array<std::atomic<std::uint64_t>, 64> m_rejections{};
+
+    // Admission counters.
+    std::atomic<std::size_t> m_admitted{0};
+    std::mutex m_admissionMutex;
+    std::unordered_map<std::string, std::uint32_t> m_perIp; // guarded by m_admissionMutex
+    double m_connectTokens = 0;                             // guarded by m_admissionMutex
+    Clock::TimePoint m_connectRefill{};                     // guarded by m_admissionMutex
+
+    std::unique_ptr<DeadLetterStore> m_memoryDeadLetters; // used without a store
+    DeadLetterStore* m_deadLetters = nullptr;
 
     mutable std::mutex m_registryMutex;
     std::unordered_map<std::string, SessionPtr> m_sessions;

@@ -32,6 +32,7 @@ ClientConnection::ClientConnection(Shard& shard, Transport& transport)
     , m_transport(&transport)
     , m_protocol(*this, serverLimitsFrom(shard.limits()), shard.clock().now())
     , m_acceptedAt(shard.clock().now())
+    , m_limits(shard.limitsSnapshot())
 {
     m_shard.addConnection(this);
     ShardMetrics::add(m_shard.metrics().connectionsAccepted);
@@ -39,6 +40,7 @@ ClientConnection::ClientConnection(Shard& shard, Transport& transport)
 
 ClientConnection::~ClientConnection()
 {
+    leave();
     m_shard.removeConnection(this);
 }
 
@@ -68,6 +70,7 @@ void ClientConnection::onTransportClosed()
         sessionLost(true); // no DISCONNECT from the client: the will goes out (3.1.2.5)
     }
     m_phase = Phase::Closed;
+    leave();
     m_protocol.markClosed();
     m_transport = nullptr;
     m_shard.removeConnection(this);
@@ -147,9 +150,68 @@ void ClientConnection::takenOver(bool sessionContinues)
     session->will.reset();
     ShardMetrics::add(m_shard.metrics().clientsDisconnected);
     m_phase = Phase::Closed;
+    leave();
     if (m_transport != nullptr) {
         m_transport->close();
     }
+}
+
+void ClientConnection::leave()
+{
+    if (m_admitted) {
+        m_admitted = false;
+        m_shard.broker().release(m_ip);
+    }
+}
+
+void ClientConnection::refreshLimits()
+{
+    if (m_phase == Phase::AwaitingConnect || m_phase == Phase::Closed) {
+        m_limits = m_shard.limitsSnapshot();
+        return;
+    }
+    m_limits = m_shard.broker().effectiveLimits(m_username.value_or(""), m_clientId);
+    m_negotiated.window = std::min(m_negotiated.clientReceiveMaximum, m_limits->maxInflight);
+    // A lower rate takes effect at once: no burst beyond the new one second's worth.
+    m_publishTokens = std::min(m_publishTokens, static_cast<double>(m_limits->maxPublishRate));
+    m_publishByteTokens =
+        std::min(m_publishByteTokens, static_cast<double>(m_limits->maxPublishBytesRate));
+    if (m_session && m_phase == Phase::Active) {
+        m_session->setLimits(m_limits);
+        m_session->setWindow(m_negotiated.window, now());
+    }
+}
+
+bool ClientConnection::takePublishTokens(std::size_t payloadBytes, Clock::TimePoint at)
+{
+    const Limits& l = *m_limits;
+    if (l.maxPublishRate == 0 && l.maxPublishBytesRate == 0) {
+        return true;
+    }
+    // Token buckets holding one second's worth, refilled continuously.
+    const double elapsed = std::chrono::duration<double>(at - m_tokensRefilled).count();
+    m_tokensRefilled = at;
+    if (l.maxPublishRate != 0) {
+        const double rate = l.maxPublishRate;
+        m_publishTokens = std::min(rate, m_publishTokens + elapsed * rate);
+        if (m_publishTokens < 1.0) {
+            m_shard.broker().countRejection("max_publish_rate");
+            return false;
+        }
+    }
+    if (l.maxPublishBytesRate != 0) {
+        const auto rate = static_cast<double>(l.maxPublishBytesRate);
+        m_publishByteTokens = std::min(rate, m_publishByteTokens + elapsed * rate);
+        if (m_publishByteTokens < static_cast<double>(payloadBytes)) {
+            m_shard.broker().countRejection("max_publish_bytes_rate");
+            return false;
+        }
+        m_publishByteTokens -= static_cast<double>(payloadBytes);
+    }
+    if (l.maxPublishRate != 0) {
+        m_publishTokens -= 1.0;
+    }
+    return true;
 }
 
 void ClientConnection::failConnection(ReasonCode reason, std::string_view why)
@@ -167,6 +229,7 @@ void ClientConnection::closeNow(bool publishWill)
         sessionLost(publishWill);
     }
     m_phase = Phase::Closed;
+    leave();
     if (m_transport != nullptr) {
         m_transport->close();
     }
@@ -249,7 +312,7 @@ bool ClientConnection::isOutputCongested() const
 {
     const std::size_t pending =
         m_protocol.output().size() + (m_transport != nullptr ? m_transport->bytesInFlight() : 0);
-    return pending > m_shard.limits().maxPendingOutputBytes;
+    return pending > m_limits->maxPendingOutputBytes;
 }
 
 } // namespace sb::core

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "broker/core/Clock.h"
+#include "broker/core/Limits.h"
 #include "broker/core/Session.h"
 #include "broker/protocol/ServerConnection.h"
 
@@ -107,6 +108,12 @@ public:
     bool cleanStart() const { return m_negotiated.cleanStart; }
     std::uint16_t inflightWindow() const { return m_negotiated.window; }
 
+    // The limits that apply to this client (global, then its user's and client id's overrides).
+    const Limits& limits() const { return *m_limits; }
+    // Global limits or overrides changed: recompute and apply what can change on an open
+    // connection (rates, queue and in-flight bounds; not what CONNACK announced).
+    void refreshLimits();
+
 private:
     enum class Phase
     {
@@ -126,6 +133,7 @@ private:
         std::uint16_t keepAlive = 0;
         bool keepAliveChanged = false;
         std::uint16_t window = 0;
+        std::uint16_t clientReceiveMaximum = 65535;
         std::uint32_t clientMaximumPacketSize = 0;
         std::uint16_t clientTopicAliasMaximum = 0;
         bool requestProblemInformation = true;
@@ -149,7 +157,8 @@ private:
     void sendConnack(bool sessionPresent);
     // PUBACK/PUBREC, in the order the PUBLISHes arrived (4.6).
     void queueAck(std::uint8_t qos, std::uint16_t packetId, std::uint8_t reason);
-    void onPublishDone(std::uint64_t seq, bool accepted, std::size_t receivers);
+    void onPublishDone(std::uint64_t seq, bool accepted, protocol::ReasonCode refusal,
+                       std::size_t receivers);
     void flushAcks();
     void answerPublish(std::uint8_t qos, std::uint16_t packetId, std::uint8_t reasonCode);
     void deliverRetained(const std::string& filter, const protocol::SubscriptionOptions& options,
@@ -159,6 +168,10 @@ private:
     // Detaches the session (if any) and closes the transport once output is written.
     void closeNow(bool publishWill);
     void sessionLost(bool publishWill);
+    // Gives back the admission slot (max_connections, per IP) once the connection ends.
+    void leave();
+    // max_publish_rate / max_publish_bytes_rate: false when this PUBLISH is over the rate.
+    bool takePublishTokens(std::size_t payloadBytes, Clock::TimePoint now);
     Clock::TimePoint now() const;
 
     Shard& m_shard;
@@ -181,11 +194,19 @@ private:
         bool retained = false;
         bool done = false;
         bool accepted = true;
+        protocol::ReasonCode refusal = protocol::ReasonCode::Success;
         std::size_t receivers = 0;
         std::optional<std::uint8_t> fixedReason;
     };
     std::deque<PendingAck> m_pendingAcks;
     std::uint64_t m_nextAckSeq = 0;
+
+    std::shared_ptr<const Limits> m_limits;
+    bool m_admitted = false;
+    std::string m_ip; // the peer's address without the port, for max_connections_per_ip
+    double m_publishTokens = 0;
+    double m_publishByteTokens = 0;
+    Clock::TimePoint m_tokensRefilled{};
 
     Traffic m_traffic;
     Traffic m_sampled; // counters at the last sample

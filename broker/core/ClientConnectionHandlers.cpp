@@ -92,12 +92,22 @@ void ClientConnection::onPacket(protocol::Packet&& packet)
 
 void ClientConnection::handleConnect(protocol::Connect&& connect)
 {
-    const Limits& limits = m_shard.limits();
     const bool v5 = connect.version == Version::V5;
     Negotiated& n = m_negotiated;
     m_clientId = std::move(connect.clientId);
     m_username = std::move(connect.username);
 
+    m_ip = remoteAddress().substr(0, remoteAddress().rfind(':'));
+    if (const auto refusedBy = m_shard.broker().admit(m_ip, now())) {
+        const ReasonCode reason = *refusedBy == "max_connect_rate"
+                                      ? ReasonCode::ConnectionRateExceeded
+                                      : ReasonCode::QuotaExceeded;
+        failConnection(reason, "refused by " + std::string(*refusedBy));
+        return;
+    }
+    m_admitted = true;
+
+    m_limits = m_shard.broker().effectiveLimits(m_username.value_or(""), m_clientId);
     if (connect.properties.authenticationMethod) {
         failConnection(ReasonCode::BadAuthenticationMethod,
                        "enhanced authentication is not supported");
@@ -112,13 +122,15 @@ void ClientConnection::handleConnect(protocol::Connect&& connect)
         }
         m_clientId = generateClientId();
         n.assignedClientId = v5;
+        m_limits = m_shard.broker().effectiveLimits(m_username.value_or(""), m_clientId);
     }
     if (connect.will && (!topic::isValidTopicName(connect.will->topic) ||
-                         !withinTopicLimits(connect.will->topic, limits))) {
+                         !withinTopicLimits(connect.will->topic, *m_limits))) {
         failConnection(ReasonCode::TopicNameInvalid, "invalid will topic");
         return;
     }
 
+    const Limits& limits = *m_limits;
     n.cleanStart = connect.cleanStart;
     n.keepAlive = connect.keepAlive;
     if (v5) {
@@ -133,7 +145,8 @@ void ClientConnection::handleConnect(protocol::Connect&& connect)
     } else {
         n.sessionExpiry = connect.cleanStart ? 0 : std::min(kNeverExpires, limits.maxSessionExpiry);
     }
-    n.window = std::min(connect.properties.receiveMaximum.value_or(65535), limits.maxInflight);
+    n.clientReceiveMaximum = connect.properties.receiveMaximum.value_or(65535);
+    n.window = std::min(n.clientReceiveMaximum, limits.maxInflight);
     n.clientMaximumPacketSize = connect.properties.maximumPacketSize.value_or(kNoLimitPacketSize);
     n.clientTopicAliasMaximum = connect.properties.topicAliasMaximum.value_or(0);
     n.requestProblemInformation = connect.properties.requestProblemInformation.value_or(1) != 0;
@@ -161,6 +174,8 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
     // A delayed will of the previous connection is cancelled by this one (3.1.3.2.2).
     session->willAt.reset();
     session->will = std::move(m_negotiated.will);
+    session->username = m_username.value_or("");
+    session->setLimits(m_limits);
     m_shard.saveSession(*session);
 
     m_protocol.setClientLimits(m_negotiated.clientMaximumPacketSize,
@@ -184,7 +199,7 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
 
 void ClientConnection::sendConnack(bool sessionPresent)
 {
-    const Limits& limits = m_shard.limits();
+    const Limits& limits = *m_limits;
     protocol::Connack connack;
     connack.sessionPresent = sessionPresent;
     connack.reasonCode = 0;
@@ -230,7 +245,12 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
     ShardMetrics::add(m_shard.metrics().messagesReceived[qos]);
     ++m_traffic.messagesIn;
 
-    if (!withinTopicLimits(publish.topic, m_shard.limits())) {
+    if (!takePublishTokens(publish.payload.size(), at)) {
+        failConnection(ReasonCode::MessageRateTooHigh, "over max_publish_rate");
+        return;
+    }
+
+    if (!withinTopicLimits(publish.topic, *m_limits)) {
         // Refused, not dropped silently: QoS 1/2 are answered 0x90 (5.0); otherwise, having no
         // answer to give, we end the connection as 3.3.2-1 / 4.13 allow.
         if (qos > 0 && m_protocol.version() == Version::V5) {
@@ -285,9 +305,9 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
         ack.qos = qos;
         ack.retained = message->retain;
         m_pendingAcks.push_back(ack);
-        done = [weak = weak_from_this(), seq](bool accepted, std::size_t receivers) {
+        done = [weak = weak_from_this(), seq](Broker::PublishOutcome outcome) {
             if (auto self = weak.lock()) {
-                self->onPublishDone(seq, accepted, receivers);
+                self->onPublishDone(seq, outcome.accepted, outcome.refusal, outcome.receivers);
             }
         };
     }
@@ -306,7 +326,8 @@ void ClientConnection::queueAck(std::uint8_t qos, std::uint16_t packetId, std::u
     flushAcks();
 }
 
-void ClientConnection::onPublishDone(std::uint64_t seq, bool accepted, std::size_t receivers)
+void ClientConnection::onPublishDone(std::uint64_t seq, bool accepted, protocol::ReasonCode refusal,
+                                     std::size_t receivers)
 {
     const auto it = std::find_if(m_pendingAcks.begin(), m_pendingAcks.end(),
                                  [seq](const PendingAck& a) { return a.seq == seq; });
@@ -315,6 +336,7 @@ void ClientConnection::onPublishDone(std::uint64_t seq, bool accepted, std::size
     }
     it->done = true;
     it->accepted = accepted;
+    it->refusal = refusal;
     it->receivers = receivers;
     flushAcks();
 }
@@ -326,16 +348,18 @@ void ClientConnection::flushAcks()
         const PendingAck ack = m_pendingAcks.front();
         m_pendingAcks.pop_front();
         if (!ack.accepted) {
-            // The store could not keep it: refuse rather than pretend (durability contract).
+            // Refused (the store could not keep it, or a quota): say so rather than pretend.
             if (ack.qos == 2 && m_session) {
                 m_session->releaseInboundQos2(ack.packetId);
             }
             if (!v5) {
-                failConnection(ReasonCode::ServerUnavailable,
-                               "the store cannot keep QoS 1/2 messages right now");
+                // 3.1.1 has no way to refuse a PUBLISH but closing (the client resends later).
+                failConnection(ack.refusal, ack.refusal == ReasonCode::QuotaExceeded
+                                                ? "a quota refused the message"
+                                                : "the store cannot keep QoS 1/2 messages now");
                 return;
             }
-            answerPublish(ack.qos, ack.packetId, code(ReasonCode::UnspecifiedError));
+            answerPublish(ack.qos, ack.packetId, code(ack.refusal));
             continue;
         }
         std::uint8_t reason = code(ReasonCode::Success);
@@ -434,8 +458,16 @@ void ClientConnection::handleSubscribe(protocol::Subscribe&& subscribe)
             suback.reasonCodes.push_back(invalidFilter);
             continue;
         }
-        if (!withinTopicLimits(entry.filter, m_shard.limits())) {
+        if (!withinTopicLimits(entry.filter, *m_limits)) {
             suback.reasonCodes.push_back(invalidFilter);
+            continue;
+        }
+        const std::uint32_t quota = m_limits->maxSubscriptionsPerClient;
+        if (quota != 0 && m_session->subscriptions().count(entry.filter) == 0 &&
+            m_session->subscriptions().size() >= quota) {
+            m_shard.broker().countRejection("max_subscriptions_per_client");
+            suback.reasonCodes.push_back(v5 ? code(ReasonCode::QuotaExceeded)
+                                            : protocol::kSubackFailure311);
             continue;
         }
         protocol::SubscriptionOptions options = entry.options;
@@ -513,7 +545,7 @@ void ClientConnection::handleDisconnect(const protocol::Disconnect& disconnect)
                                "DISCONNECT sets Session Expiry on a session that had 0");
                 return;
             }
-            m_session->setExpiryInterval(std::min(*expiry, m_shard.limits().maxSessionExpiry));
+            m_session->setExpiryInterval(std::min(*expiry, m_limits->maxSessionExpiry));
         }
     }
     // Only "Normal disconnection" deletes the will (3.1.2.5); 0x04 and errors publish it.

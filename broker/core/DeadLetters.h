@@ -1,8 +1,5 @@
 #pragma once
 
-#include "broker/core/Clock.h"
-#include "broker/core/Message.h"
-
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -10,6 +7,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "broker/core/Clock.h"
+#include "broker/core/Message.h"
 
 namespace sb::core {
 
@@ -46,9 +46,9 @@ struct DeadLetter
 struct DeadLetterFilter
 {
     std::vector<DeadLetterReason> reasons;
-    std::string topicFilter;     // an MQTT topic filter ("sensors/#")
-    std::string publisher;       // publishing client id, exact
-    std::string targetClientId;  // session it was bound for, exact
+    std::string topicFilter;                   // an MQTT topic filter ("sensors/#")
+    std::string publisher;                     // publishing client id, exact
+    std::string targetClientId;                // session it was bound for, exact
     std::optional<Clock::WallTimePoint> since; // time >= since
     std::optional<Clock::WallTimePoint> until; // time < until
     std::optional<bool> replayed;
@@ -73,10 +73,10 @@ struct DeadLetterStats
 {
     std::array<std::uint64_t, kDeadLetterReasons> byReason{}; // kept now
     std::uint64_t total = 0;
-    std::uint64_t bytes = 0;        // payload bytes kept
-    std::uint64_t maxEntries = 0;   // the bound (dead_letter_max_entries)
-    std::uint64_t maxBytes = 0;     // the bound (dead_letter_max_bytes)
-    std::uint64_t evicted = 0;      // removed to stay within the bound, since start
+    std::uint64_t bytes = 0;      // payload bytes kept
+    std::uint64_t maxEntries = 0; // the bound (dead_letter_max_entries)
+    std::uint64_t maxBytes = 0;   // the bound (dead_letter_max_bytes)
+    std::uint64_t evicted = 0;    // removed to stay within the bound, since start
 };
 
 // The dead-letter store: persistent (SQLite) with a store, in memory without. Bounded: when full
@@ -115,15 +115,15 @@ struct ReplayRequest
         OtherTopic,    // publish to `topic`
         Session,       // deliver only to the session it was bound for
     } target = Target::OriginalTopic;
-    std::string topic;        // for OtherTopic
-    bool removeAfter = false; // remove the entries instead of marking them replayed
+    std::string topic;                // for OtherTopic
+    bool removeAfter = false;         // remove the entries instead of marking them replayed
     std::size_t maxEntries = 100'000; // bound on one request
 };
 
 struct ReplayResult
 {
     std::uint64_t replayed = 0;
-    std::uint64_t failed = 0; // e.g. the target session no longer exists
+    std::uint64_t failed = 0;        // e.g. the target session no longer exists
     std::vector<std::string> errors; // up to a few, for the caller
 };
 

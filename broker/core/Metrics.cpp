@@ -19,6 +19,8 @@ std::string_view dropReasonName(DropReason reason)
         return "offline_qos0";
     case DropReason::SessionDiscarded:
         return "session_discarded";
+    case DropReason::DeliveryLimit:
+        return "delivery_limit";
     case DropReason::Count:
         break;
     }

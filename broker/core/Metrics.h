@@ -19,6 +19,7 @@ enum class DropReason : std::uint8_t
     SlowConsumer,     // QoS 0 to a connection whose output is backed up
     OfflineQos0,      // QoS 0 to a session without a connection (not queued, by the spec's leave)
     SessionDiscarded, // queued for a session that was ended (clean start, expiry)
+    DeliveryLimit,    // sent max_delivery_attempts times without an acknowledgement
     Count
 };
 
@@ -40,6 +41,7 @@ struct ShardMetrics
     Counter bytesSent{0};
     Counter protocolErrors{0};
     std::array<Counter, static_cast<std::size_t>(DropReason::Count)> dropped{};
+    std::array<Counter, 5> deadLettered{}; // by DeadLetterReason
 
     static void add(Counter& counter, std::uint64_t n = 1)
     {

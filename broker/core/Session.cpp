@@ -13,7 +13,13 @@ Session::Session(std::uint64_t sessionId, std::string sessionClientId, Shard& sh
     : id(sessionId)
     , clientId(std::move(sessionClientId))
     , m_owner(&shard)
+    , m_limits(shard.limitsSnapshot())
 {}
+
+void Session::setLimits(std::shared_ptr<const Limits> limits)
+{
+    m_limits = std::move(limits);
+}
 
 ShardMetrics& Session::metrics() const
 {
@@ -47,14 +53,59 @@ std::vector<Delivery> Session::takeInbox()
     return taken;
 }
 
-void Session::drop(DropReason reason, const Delivery& delivery)
+void Session::drop(DropReason reason, const Delivery& delivery, std::uint32_t attempts)
 {
-    metrics().countDrop(reason);
+    ShardMetrics& m = metrics();
+    m.countDrop(reason);
+    std::optional<DeadLetterReason> letter;
+    switch (reason) {
+    case DropReason::QueueFull:
+        if (limits().queueOverflow == OverflowPolicy::DeadLetterNewest ||
+            limits().queueOverflow == OverflowPolicy::DeadLetterOldest) {
+            letter = DeadLetterReason::MaxLen;
+        }
+        break;
+    case DropReason::SlowConsumer:
+        if (limits().deadLetterQos0) {
+            letter = DeadLetterReason::MaxLen;
+        }
+        break;
+    case DropReason::Expired:
+        letter = DeadLetterReason::Expired;
+        break;
+    case DropReason::TooLarge:
+        letter = DeadLetterReason::TooLarge;
+        break;
+    case DropReason::Rejected:
+        letter = DeadLetterReason::Rejected;
+        break;
+    case DropReason::DeliveryLimit:
+        letter = DeadLetterReason::DeliveryLimit;
+        break;
+    default:
+        break;
+    }
+    if (letter && delivery.message) {
+        DeadLetter dead;
+        dead.time = owner().clock().wallNow();
+        dead.reason = *letter;
+        dead.message = delivery.message;
+        dead.targetClientId = clientId;
+        dead.attempts = attempts;
+        owner().broker().deadLetters().add(std::move(dead));
+        ShardMetrics::add(m.deadLettered[static_cast<std::size_t>(*letter)]);
+    }
     if (delivery.storeId != 0) {
         if (Persistence* store = owner().broker().persistence()) {
             store->removeDelivery(id, delivery.storeId);
         }
     }
+}
+
+void Session::takeFromQueueAccounting(const Delivery& delivery)
+{
+    const std::uint64_t size = delivery.message ? delivery.message->payload.size() : 0;
+    m_queuedBytes = m_queuedBytes > size ? m_queuedBytes - size : 0;
 }
 
 void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
@@ -100,19 +151,22 @@ void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
 
 void Session::enqueue(Delivery&& delivery)
 {
-    const Limits& limits = owner().limits();
-    if (queuedCount() >= limits.maxQueueMessages) {
-        const bool refuseNewest = limits.queueOverflow == OverflowPolicy::DropNewest ||
-                                  limits.queueOverflow == OverflowPolicy::DeadLetterNewest;
+    const Limits& l = limits();
+    const std::uint64_t size = delivery.message->payload.size();
+    if (queuedCount() >= l.maxQueueMessages || m_queuedBytes + size > l.maxQueueBytes) {
+        const bool refuseNewest = l.queueOverflow == OverflowPolicy::DropNewest ||
+                                  l.queueOverflow == OverflowPolicy::DeadLetterNewest;
         if (refuseNewest || m_queue.empty()) {
             drop(DropReason::QueueFull, delivery);
             return;
         }
+        takeFromQueueAccounting(m_queue.front());
         drop(DropReason::QueueFull, m_queue.front());
         m_queue.pop_front();
     }
+    m_queuedBytes += size;
     if (delivery.storeId != 0) {
-        if (m_coldCount > 0 || m_queue.size() >= limits.queueMemoryMessages) {
+        if (m_coldCount > 0 || m_queue.size() >= l.queueMemoryMessages) {
             // Its row is in the store: keep only the count, page it in later, in order.
             ++m_coldCount;
             return;
@@ -214,7 +268,14 @@ void Session::attach(ClientConnection& connection, std::uint16_t window, Clock::
             continue;
         }
         if (it->delivery.message->isExpired(now)) {
-            drop(DropReason::Expired, it->delivery);
+            drop(DropReason::Expired, it->delivery, it->attempts);
+            it = m_inflight.erase(it);
+            continue;
+        }
+        const std::uint32_t maxAttempts = limits().maxDeliveryAttempts;
+        if (maxAttempts != 0 && it->attempts >= maxAttempts) {
+            // Sent that often and never acknowledged: a poison message for this client.
+            drop(DropReason::DeliveryLimit, it->delivery, it->attempts);
             it = m_inflight.erase(it);
             continue;
         }
@@ -226,12 +287,18 @@ void Session::attach(ClientConnection& connection, std::uint16_t window, Clock::
             }
         }
         if (!sendNow(it->delivery, now, true, it->packetId)) {
-            drop(DropReason::TooLarge, it->delivery);
+            drop(DropReason::TooLarge, it->delivery, it->attempts);
             it = m_inflight.erase(it);
             continue;
         }
         ++it;
     }
+    pump(now);
+}
+
+void Session::setWindow(std::uint16_t window, Clock::TimePoint now)
+{
+    m_window = std::max<std::uint16_t>(window, 1);
     pump(now);
 }
 
@@ -251,6 +318,7 @@ std::vector<Delivery> Session::detach()
     }
     for (auto it = m_queue.begin(); it != m_queue.end();) {
         if (!it->sharedFilter.empty()) {
+            takeFromQueueAccounting(*it);
             forOtherMembers.push_back(std::move(*it));
             it = m_queue.erase(it);
         } else {
@@ -266,6 +334,7 @@ void Session::pump(Clock::TimePoint now)
            !m_connection->isOutputCongested()) {
         Delivery delivery = std::move(m_queue.front());
         m_queue.pop_front();
+        takeFromQueueAccounting(delivery);
         if (delivery.message->isExpired(now)) {
             drop(DropReason::Expired, delivery);
             continue;
@@ -282,7 +351,7 @@ void Session::pump(Clock::TimePoint now)
 
 void Session::requestPageIfNeeded()
 {
-    const std::size_t capacity = owner().limits().queueMemoryMessages;
+    const std::size_t capacity = limits().queueMemoryMessages;
     if (m_coldCount == 0 || m_pageInFlight || m_queue.size() > capacity / 2) {
         return;
     }
@@ -341,6 +410,9 @@ void Session::onPageLoaded(std::vector<Delivery> page, Clock::TimePoint now)
 
 void Session::requeueFront(std::vector<Delivery>&& deliveries)
 {
+    for (const Delivery& delivery : deliveries) {
+        m_queuedBytes += delivery.message ? delivery.message->payload.size() : 0;
+    }
     m_queue.insert(m_queue.begin(), std::make_move_iterator(deliveries.begin()),
                    std::make_move_iterator(deliveries.end()));
 }
@@ -351,6 +423,9 @@ void Session::restoreQueue(std::vector<Delivery> queued, std::vector<InflightMes
     m_inflight.assign(std::make_move_iterator(inflight.begin()),
                       std::make_move_iterator(inflight.end()));
     m_queue.assign(std::make_move_iterator(queued.begin()), std::make_move_iterator(queued.end()));
+    for (const Delivery& delivery : m_queue) {
+        m_queuedBytes += delivery.message ? delivery.message->payload.size() : 0;
+    }
     m_coldCount = moreOnDisk;
     m_coldCursor = lastStoreId;
     for (const auto& entry : m_inflight) {
@@ -367,7 +442,7 @@ bool Session::onPuback(std::uint16_t packetId, std::uint8_t reasonCode, Clock::T
         return false;
     }
     if (protocol::isError(reasonCode)) {
-        drop(DropReason::Rejected, it->delivery);
+        drop(DropReason::Rejected, it->delivery, it->attempts);
     } else if (it->delivery.storeId != 0) {
         if (Persistence* store = owner().broker().persistence()) {
             store->removeDelivery(id, it->delivery.storeId);
@@ -387,7 +462,7 @@ bool Session::onPubrec(std::uint16_t packetId, std::uint8_t reasonCode, Clock::T
         return false;
     }
     if (protocol::isError(reasonCode)) {
-        drop(DropReason::Rejected, it->delivery);
+        drop(DropReason::Rejected, it->delivery, it->attempts);
         m_inflight.erase(it);
         pump(now);
         return true;
@@ -464,6 +539,7 @@ void Session::end()
         })));
     discarded(takeInbox().size());
     m_queue.clear();
+    m_queuedBytes = 0;
     m_coldCount = 0;
     m_inflight.clear();
     m_inboundQos2.clear();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/core/Clock.h"
+#include "broker/core/Limits.h"
 #include "broker/core/Message.h"
 #include "broker/core/Metrics.h"
 #include "broker/protocol/Packets.h"
@@ -104,6 +105,8 @@ public:
     // with DUP (and PUBREL where PUBREC was received), then sends queued messages up to the
     // window. `window` is min(client Receive Maximum, broker max in-flight).
     void attach(ClientConnection& connection, std::uint16_t window, Clock::TimePoint now);
+    // The in-flight window changed (max_inflight): send more if it grew.
+    void setWindow(std::uint16_t window, Clock::TimePoint now);
     // The connection is gone. In-flight messages stay for the next connection, except those
     // that came through a shared subscription and were not yet received by the client: those
     // are returned so the caller can offer them to another member of the group.
@@ -149,6 +152,16 @@ public:
 
     // Deliveries only on disk (not in memory) right now.
     std::uint64_t coldCount() const { return m_coldCount; }
+    // Read-only views for the admin API's queue browser (owner thread): the queued deliveries
+    // in memory, in send order, and the highest store id among them (rows on disk come after).
+    template <typename F>
+    void forEachQueued(F&& f) const
+    {
+        for (const Delivery& delivery : m_queue) {
+            f(delivery);
+        }
+    }
+    std::uint64_t coldCursor() const { return m_coldCursor; }
 
     std::map<std::string, SessionSubscription>& subscriptions() { return m_subscriptions; }
     const std::map<std::string, SessionSubscription>& subscriptions() const
@@ -157,6 +170,14 @@ public:
     }
 
     std::size_t queuedCount() const { return m_queue.size() + m_coldCount; }
+    std::uint64_t queuedBytes() const { return m_queuedBytes; }
+
+    // The limits that apply to this session: the global ones with its user's and client id's
+    // overrides. Set by its connection, or by the shard while it is offline.
+    const Limits& limits() const { return *m_limits; }
+    void setLimits(std::shared_ptr<const Limits> limits);
+    // The user name of its last connection (overrides are per user name).
+    std::string username;
     std::size_t inflightCount() const { return m_inflight.size(); }
     const std::deque<InflightMessage>& inflight() const { return m_inflight; }
 
@@ -180,7 +201,10 @@ private:
     std::uint16_t packetIdFor(const Delivery& delivery);
     bool packetIdInUse(std::uint16_t packetId) const;
 
-    void drop(DropReason reason, const Delivery& delivery);
+    // Counts a message that will not be delivered and, where the reason is one of the
+    // dead-letter reasons (and policy says so), keeps it as a dead letter.
+    void drop(DropReason reason, const Delivery& delivery, std::uint32_t attempts = 0);
+    void takeFromQueueAccounting(const Delivery& delivery);
     // The store, when this session's state is kept there (persistent, durable broker).
     Persistence* persistence() const;
     ShardMetrics& metrics() const;
@@ -195,6 +219,7 @@ private:
     std::vector<Delivery> m_inbox;
     bool m_drainScheduled = false; // guarded by m_inboxMutex
     std::atomic<std::uint32_t> m_inboxSize{0};
+    std::shared_ptr<const Limits> m_limits;
 
     // ---- owner-thread state ----
     ClientConnection* m_connection = nullptr;
@@ -207,8 +232,9 @@ private:
 
     // Hot/cold queue: beyond Limits::queueMemoryMessages a persistent session's queue lives
     // only in the store and is paged back in, in message-id order, as the client drains it.
-    std::uint64_t m_coldCount = 0;  // rows on disk not in memory
-    std::uint64_t m_coldCursor = 0; // highest store id in memory or paged in
+    std::uint64_t m_queuedBytes = 0; // payload bytes queued (memory and disk)
+    std::uint64_t m_coldCount = 0;   // rows on disk not in memory
+    std::uint64_t m_coldCursor = 0;  // highest store id in memory or paged in
     bool m_pageInFlight = false;
 };
 

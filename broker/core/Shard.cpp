@@ -11,8 +11,21 @@ namespace sb::core {
 Shard::Shard(Broker& broker, unsigned index, const Limits& limits)
     : m_broker(broker)
     , m_index(index)
-    , m_limits(limits)
+    , m_limits(std::make_shared<const Limits>(limits))
 {}
+
+void Shard::applyLimits(std::shared_ptr<const Limits> global)
+{
+    m_limits = std::move(global);
+    for (ClientConnection* connection : m_connections) {
+        connection->refreshLimits();
+    }
+    for (const SessionPtr& session : m_sessions) {
+        if (session->connection() == nullptr) {
+            session->setLimits(m_broker.effectiveLimits(session->username, session->clientId));
+        }
+    }
+}
 
 const Clock& Shard::clock() const
 {

@@ -40,8 +40,12 @@ public:
     Broker& broker() const { return m_broker; }
     unsigned index() const { return m_index; }
     const Clock& clock() const;
-    const Limits& limits() const { return m_limits; }
-    void setLimits(const Limits& limits) { m_limits = limits; }
+    // The global limits as this shard last heard of them (shard thread).
+    const Limits& limits() const { return *m_limits; }
+    const std::shared_ptr<const Limits>& limitsSnapshot() const { return m_limits; }
+    // New global limits or overrides: every connection and session here recomputes its
+    // effective limits at once (shard thread).
+    void applyLimits(std::shared_ptr<const Limits> global);
     ShardMetrics& metrics() { return m_metrics; }
     const ShardMetrics& metrics() const { return m_metrics; }
     // Delivery latency (PUBLISH read to delivery written) of sessions owned here.
@@ -116,7 +120,7 @@ private:
 
     Broker& m_broker;
     const unsigned m_index;
-    Limits m_limits;
+    std::shared_ptr<const Limits> m_limits;
     ShardMetrics m_metrics;
     LatencyHistogram m_latency;
     TopicActivity m_topicActivity;
