@@ -514,7 +514,7 @@ void Broker::restoreSession(SessionRecord&& record, RecoveredState& state, Shard
     }
     if (record.will) {
         const std::uint32_t delay = record.will->properties.willDelayInterval.value_or(0);
-        session->will = std::move(record.will);
+        session->will = std::make_unique<protocol::Will>(std::move(*record.will));
         session->willAt = now + std::chrono::seconds(std::min(delay, record.expiryInterval));
     }
     m_sessions.emplace(session->clientId, session);

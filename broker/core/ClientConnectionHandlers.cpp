@@ -151,7 +151,9 @@ void ClientConnection::handleConnect(protocol::Connect&& connect)
     n.clientTopicAliasMaximum = connect.properties.topicAliasMaximum.value_or(0);
     n.requestProblemInformation = connect.properties.requestProblemInformation.value_or(1) != 0;
     n.requestResponseInformation = connect.properties.requestResponseInformation.value_or(0) != 0;
-    n.will = std::move(connect.will);
+    if (connect.will) {
+        n.will = std::make_unique<protocol::Will>(std::move(*connect.will));
+    }
 
     m_phase = Phase::AwaitingSession;
     m_protocol.pause();

@@ -135,8 +135,9 @@ void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
         sendNow(delivery, now, false, 0);
         return;
     }
-    const bool canSendNow = m_connection != nullptr && m_queue.empty() && m_coldCount == 0 &&
-                            m_inflight.size() < m_window && !m_connection->isOutputCongested();
+    const bool canSendNow = m_connection != nullptr && !m_resendPending && m_queue.empty() &&
+                            m_coldCount == 0 && m_inflight.size() < m_window &&
+                            !m_connection->isOutputCongested();
     if (canSendNow) {
         const std::uint16_t packetId = packetIdFor(delivery);
         if (sendNow(delivery, now, false, packetId)) {
@@ -206,6 +207,9 @@ bool Session::sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup,
     publish.packetId = packetId;
     publish.properties = &message.properties;
     publish.messageExpiryInterval = message.remainingExpirySeconds(now);
+    if (publish.messageExpiryInterval && *publish.messageExpiryInterval == 0) {
+        publish.messageExpiryInterval = 1; // a resend of a delivery already started (3.3.2.3.3)
+    }
     publish.subscriptionIdentifiers = delivery.subscriptionIds;
     publish.payload = message.payload;
     if (!m_connection->sendPublish(publish)) {
@@ -257,19 +261,42 @@ void Session::attach(ClientConnection& connection, std::uint16_t window, Clock::
     m_window = std::max<std::uint16_t>(window, 1);
     m_online.store(true, std::memory_order_relaxed);
 
-    // Resend what the previous connection left unacknowledged, in the original order
-    // (4.4: DUP set on PUBLISH; PUBREL again where PUBREC had arrived).
-    for (auto it = m_inflight.begin(); it != m_inflight.end();) {
-        if (it->stage == InflightMessage::Stage::AwaitingPubcomp) {
-            protocol::Pubrel pubrel;
-            pubrel.packetId = it->packetId;
-            connection.send(pubrel);
+    // What the previous connection left unacknowledged is resent in the original order (4.4):
+    // PUBREL again where PUBREC had arrived, PUBLISH with DUP otherwise. Delivery already
+    // started, so an expired message is still completed (3.3.2.3.3). No more than the client's
+    // Receive Maximum go out now; the rest follow as acknowledgements come (4.9).
+    for (InflightMessage& entry : m_inflight) {
+        entry.awaitingResend = true;
+    }
+    resendInflight(now);
+    pump(now);
+}
+
+std::size_t Session::inflightOnWire() const
+{
+    return static_cast<std::size_t>(
+        std::count_if(m_inflight.begin(), m_inflight.end(),
+                      [](const InflightMessage& e) { return !e.awaitingResend; }));
+}
+
+void Session::resendInflight(Clock::TimePoint now)
+{
+    if (m_connection == nullptr) {
+        return;
+    }
+    std::size_t onWire = inflightOnWire();
+    for (auto it = m_inflight.begin(); it != m_inflight.end() && onWire < m_window;) {
+        if (!it->awaitingResend) {
             ++it;
             continue;
         }
-        if (it->delivery.message->isExpired(now)) {
-            drop(DropReason::Expired, it->delivery, it->attempts);
-            it = m_inflight.erase(it);
+        it->awaitingResend = false;
+        if (it->stage == InflightMessage::Stage::AwaitingPubcomp) {
+            protocol::Pubrel pubrel;
+            pubrel.packetId = it->packetId;
+            m_connection->send(pubrel);
+            ++onWire;
+            ++it;
             continue;
         }
         const std::uint32_t maxAttempts = limits().maxDeliveryAttempts;
@@ -291,9 +318,11 @@ void Session::attach(ClientConnection& connection, std::uint16_t window, Clock::
             it = m_inflight.erase(it);
             continue;
         }
+        ++onWire;
         ++it;
     }
-    pump(now);
+    m_resendPending = std::any_of(m_inflight.begin(), m_inflight.end(),
+                                  [](const InflightMessage& e) { return e.awaitingResend; });
 }
 
 void Session::setWindow(std::uint16_t window, Clock::TimePoint now)
@@ -308,8 +337,9 @@ std::vector<Delivery> Session::detach()
     m_online.store(false, std::memory_order_relaxed);
     std::vector<Delivery> forOtherMembers;
     for (auto it = m_inflight.begin(); it != m_inflight.end();) {
-        if (!it->delivery.sharedFilter.empty() &&
-            it->stage != InflightMessage::Stage::AwaitingPubcomp) {
+        // QoS 1 in flight may go to another member; QoS 2 must be completed with this one
+        // (4.8.2), or the group could receive it twice.
+        if (!it->delivery.sharedFilter.empty() && it->delivery.qos == 1) {
             forOtherMembers.push_back(std::move(it->delivery));
             it = m_inflight.erase(it);
         } else {
@@ -330,6 +360,12 @@ std::vector<Delivery> Session::detach()
 
 void Session::pump(Clock::TimePoint now)
 {
+    if (m_resendPending) {
+        resendInflight(now);
+        if (m_resendPending) {
+            return; // old ones first, in order
+        }
+    }
     while (m_connection != nullptr && !m_queue.empty() && m_inflight.size() < m_window &&
            !m_connection->isOutputCongested()) {
         Delivery delivery = std::move(m_queue.front());

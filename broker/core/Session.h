@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/core/Clock.h"
+#include "broker/core/LazyDeque.h"
 #include "broker/core/Limits.h"
 #include "broker/core/Message.h"
 #include "broker/core/Metrics.h"
@@ -49,7 +50,8 @@ struct InflightMessage
     Delivery delivery;
     std::uint16_t packetId = 0;
     Stage stage = Stage::AwaitingPuback;
-    std::uint32_t attempts = 1; // times the PUBLISH was written, across reconnects
+    std::uint32_t attempts = 1;  // times the PUBLISH was written, across reconnects
+    bool awaitingResend = false; // left by a previous connection, not yet sent on this one
 };
 
 // A subscription as the session remembers it (the tree holds the same data for matching).
@@ -179,13 +181,14 @@ public:
     // The user name of its last connection (overrides are per user name).
     std::string username;
     std::size_t inflightCount() const { return m_inflight.size(); }
-    const std::deque<InflightMessage>& inflight() const { return m_inflight; }
+    const LazyDeque<InflightMessage>& inflight() const { return m_inflight; }
 
     // When an offline session expires; unset while connected or if it never expires.
     std::optional<Clock::TimePoint> expiresAt;
 
     // The will of the current (or last) connection, and when to publish it if delayed.
-    std::optional<protocol::Will> will;
+    // Held by pointer: a Will is ~560 bytes and most sessions have none.
+    std::unique_ptr<protocol::Will> will;
     std::optional<Clock::TimePoint> willAt;
 
     protocol::Version version = protocol::Version::V5; // of the last connection
@@ -199,6 +202,9 @@ private:
     void requestPageIfNeeded();
     std::uint16_t nextPacketId();
     std::uint16_t packetIdFor(const Delivery& delivery);
+    // Resends in-flight messages of a previous connection while the window allows.
+    void resendInflight(Clock::TimePoint now);
+    std::size_t inflightOnWire() const;
     bool packetIdInUse(std::uint16_t packetId) const;
 
     // Counts a message that will not be delivered and, where the reason is one of the
@@ -224,8 +230,9 @@ private:
     // ---- owner-thread state ----
     ClientConnection* m_connection = nullptr;
     std::uint16_t m_window = 0;
-    std::deque<Delivery> m_queue;
-    std::deque<InflightMessage> m_inflight; // in send order
+    bool m_resendPending = false; // in-flight entries still awaiting their resend
+    LazyDeque<Delivery> m_queue;
+    LazyDeque<InflightMessage> m_inflight; // in send order
     std::vector<std::uint16_t> m_inboundQos2;
     std::map<std::string, SessionSubscription> m_subscriptions; // full filter incl. $share/
     std::uint16_t m_lastPacketId = 0;

@@ -130,7 +130,9 @@ void Shard::saveSession(Session& session)
             clock().wallNow() + std::chrono::duration_cast<Clock::WallTimePoint::duration>(left);
     }
     record.version = session.version;
-    record.will = session.will;
+    if (session.will) {
+        record.will = *session.will;
+    }
     record.createdAt = session.createdAt;
     store->saveSession(record);
     if (!session.storedInDb) {

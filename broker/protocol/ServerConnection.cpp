@@ -413,6 +413,11 @@ void ServerConnection::fail(ReasonCode reason, std::string_view reasonString)
     if (m_state == State::Closed) {
         return;
     }
+    if (m_state == State::AwaitingConnect) {
+        // Nothing may be sent before a CONNECT has been read (4.8.0 / 3.1.0): just close.
+        m_state = State::Closed;
+        return;
+    }
     if (m_version == Version::V5) {
         Properties props;
         if (!reasonString.empty()) {
