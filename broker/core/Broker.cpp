@@ -517,6 +517,8 @@ void Broker::restoreSession(SessionRecord&& record, RecoveredState& state, Shard
         session->will = std::make_unique<protocol::Will>(std::move(*record.will));
         session->willAt = now + std::chrono::seconds(std::min(delay, record.expiryInterval));
     }
+    // Its client id's overrides apply at once (a user name is known only once it connects).
+    session->setLimits(effectiveLimits({}, session->clientId));
     m_sessions.emplace(session->clientId, session);
     shard.adopt(session);
 }

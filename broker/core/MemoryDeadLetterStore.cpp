@@ -1,5 +1,6 @@
 #include "broker/core/MemoryDeadLetterStore.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace sb::core {
@@ -69,9 +70,14 @@ void MemoryDeadLetterStore::list(const DeadLetterFilter& filter, bool newestFirs
                                  std::function<void(DeadLetterPage)> done)
 {
     DeadLetterPage page;
+    limit = std::max<std::size_t>(limit, 1);
+    const auto after = parseDeadLetterCursor(cursor);
+    if (!cursor.empty() && !after) {
+        done(std::move(page)); // a cursor we did not issue: nothing (as the SQLite store does)
+        return;
+    }
     {
         const std::lock_guard lock(m_mutex);
-        const auto after = parseDeadLetterCursor(cursor);
         auto take = [&](const DeadLetter& letter) {
             if (!filter.matches(letter)) {
                 return true;

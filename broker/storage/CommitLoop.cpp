@@ -11,7 +11,7 @@ namespace sb::storage {
 
 namespace {
 
-// Session-side writes: nobody waits for them, so they share one path in the loop.
+// Writes nobody waits for (sessions, deliveries, limits): they share one path in the loop.
 void write(RecordWriter& writer, const op::SaveSession& o)
 {
     writer.saveSession(o.session);
@@ -48,6 +48,14 @@ void write(RecordWriter& writer, const op::DeleteRetained& o)
 {
     writer.deleteRetained(o.topic);
 }
+void write(RecordWriter& writer, const op::SaveLimit& o)
+{
+    writer.saveLimit(o.limit);
+}
+void write(RecordWriter& writer, const op::DeleteLimit& o)
+{
+    writer.deleteLimit(o.scope, o.owner, o.name);
+}
 
 // Callbacks are the core's code; one that throws must not stop the store thread.
 template <typename Callback, typename... Args>
@@ -68,10 +76,13 @@ void invokeGuarded(Callback& callback, Args&&... args)
 } // namespace
 
 CommitLoop::CommitLoop(std::unique_ptr<Database> database, std::uint64_t lastMessageId,
-                       const core::Clock& clock, CommitPolicy policy, StoreCounters& counters)
+                       DeadLetterTable::Totals deadLetters,
+                       DeadLetterTable::Bounds deadLetterBounds, const core::Clock& clock,
+                       CommitPolicy policy, StoreCounters& counters)
     : m_database(std::move(database))
     , m_writer(*m_database, lastMessageId)
     , m_reader(*m_database, clock)
+    , m_deadLetters(*m_database, clock, deadLetters, deadLetterBounds)
     , m_policy(policy)
     , m_counters(counters)
 {
@@ -168,24 +179,71 @@ void CommitLoop::apply(SessionOperation& operation)
 
 void CommitLoop::apply(op::LoadQueuePage& load)
 {
-    // Inside the open transaction the read sees every write applied before it.
-    auto rows = readPage(load);
-    if (m_policy.mode == core::Durability::Sync && m_transaction) {
-        // Reported after the commit, in order. If the commit fails, the rows read may include
-        // writes that were rolled back, so the page is read again.
-        m_completions.emplace_back(
-            [this, load = std::move(load), rows = std::move(rows)](bool committed) mutable {
-                if (!committed) {
-                    rows = readPage(load);
-                }
-                invokeGuarded(load.onLoaded, std::move(rows));
+    answer(
+        [this, sessionId = load.sessionId, after = load.afterMessageId, limit = load.limit] {
+            return guardedRead("the page",
+                               [&] { return m_reader.queuePage(sessionId, after, limit); });
+        },
+        load.onLoaded);
+}
+
+void CommitLoop::apply(op::AddDeadLetter& add)
+{
+    applyDeadLetterWrite([&] { m_deadLetters.add(add.letter); });
+}
+
+void CommitLoop::apply(op::ListDeadLetters& list)
+{
+    answer(
+        [this, filter = std::move(list.filter), newestFirst = list.newestFirst,
+         cursor = std::move(list.cursor), limit = list.limit] {
+            return guardedRead("the dead-letter page", [&] {
+                return m_deadLetters.list(filter, newestFirst, cursor, limit);
             });
-        return;
+        },
+        list.done);
+}
+
+void CommitLoop::apply(op::GetDeadLetter& get)
+{
+    answer(
+        [this, id = get.id] {
+            return guardedRead("the dead letter", [&] { return m_deadLetters.get(id); });
+        },
+        get.done);
+}
+
+void CommitLoop::apply(op::ReadDeadLetterStats& stats)
+{
+    // From memory; after a failed commit the totals are back at the last committed ones.
+    answer([this] { return m_deadLetters.stats(); }, stats.done);
+}
+
+void CommitLoop::apply(op::PurgeDeadLetters& purge)
+{
+    std::uint64_t purged = 0;
+    const bool ok = applyDeadLetterWrite([&] { purged = m_deadLetters.purge(purge.selection); });
+    if (ok) {
+        ++m_tally.reportedWrites; // its callback says 0 if the commit fails
     }
-    if (!m_transaction) {
-        settleCurrent();
+    whenApplied([done = std::move(purge.done), purged = ok ? purged : 0](bool kept) mutable {
+        invokeGuarded(done, kept ? purged : 0);
+    });
+}
+
+void CommitLoop::apply(op::MarkDeadLettersReplayed& mark)
+{
+    applyDeadLetterWrite([&] { m_deadLetters.markReplayed(mark.ids, mark.when, mark.remove); });
+    whenApplied([done = std::move(mark.done)](bool) mutable { invokeGuarded(done); });
+}
+
+void CommitLoop::apply(op::SetDeadLetterBounds& bounds)
+{
+    m_deadLetters.setBounds({bounds.maxEntries, bounds.maxBytes});
+    // Only a table over its new bound needs a write (and so a transaction).
+    if (m_deadLetters.isOverBounds()) {
+        applyDeadLetterWrite([&] { m_deadLetters.evict(); });
     }
-    invokeGuarded(load.onLoaded, std::move(rows));
 }
 
 void CommitLoop::apply(op::SetMaxDatabaseBytes& limit)
@@ -242,6 +300,20 @@ bool CommitLoop::applyWrite(Write&& write)
     return false;
 }
 
+template <typename Write>
+bool CommitLoop::applyDeadLetterWrite(Write&& write)
+{
+    const DeadLetterTable::Totals before = m_deadLetters.totals();
+    const bool ok = applyWrite(std::forward<Write>(write));
+    // The failed write's savepoint was rolled back, so its changes to the totals go too. If
+    // SQLite rolled back the whole transaction, endTransaction() has already put back the
+    // committed totals.
+    if (!ok && m_transaction) {
+        m_deadLetters.restore(before);
+    }
+    return ok;
+}
+
 void CommitLoop::noteFailure(std::string_view what, const std::exception& error,
                              bool storageFailure)
 {
@@ -271,12 +343,46 @@ void CommitLoop::report(op::AppliedCallback& callback, std::uint64_t messageId, 
     invokeGuarded(callback, messageId, ok);
 }
 
-std::vector<core::StoredDelivery> CommitLoop::readPage(const op::LoadQueuePage& load)
+void CommitLoop::whenApplied(Completion completion)
+{
+    if (m_policy.mode == core::Durability::Sync && m_transaction) {
+        m_completions.push_back(std::move(completion));
+        return;
+    }
+    if (!m_transaction) {
+        settleCurrent();
+    }
+    completion(true);
+}
+
+template <typename Read, typename Done>
+void CommitLoop::answer(Read read, Done& done)
+{
+    // Inside the open transaction the read sees every write applied before it.
+    auto result = read();
+    if (m_policy.mode == core::Durability::Sync && m_transaction) {
+        m_completions.emplace_back([read = std::move(read), done = std::move(done),
+                                    result = std::move(result)](bool committed) mutable {
+            if (!committed) {
+                result = read();
+            }
+            invokeGuarded(done, std::move(result));
+        });
+        return;
+    }
+    if (!m_transaction) {
+        settleCurrent();
+    }
+    invokeGuarded(done, std::move(result));
+}
+
+template <typename Read>
+auto CommitLoop::guardedRead(std::string_view what, Read&& read) -> decltype(read())
 {
     try {
-        return m_reader.queuePage(load.sessionId, load.afterMessageId, load.limit);
+        return read();
     } catch (const SqliteError& e) {
-        spdlog::error("{}; the page is reported empty", e.what());
+        spdlog::error("{}; {} is reported empty", e.what(), what);
         if (e.isStorageFailure()) {
             m_counters.healthy.store(false);
         }
@@ -304,6 +410,7 @@ void CommitLoop::commit()
 void CommitLoop::endTransaction(bool committed, std::string_view error)
 {
     m_transaction.reset(); // rolls back unless committed
+    m_deadLetters.transactionEnded(committed);
     const Tally tally = std::exchange(m_tally, Tally{});
     if (committed) {
         m_counters.writes.fetch_add(tally.writes, std::memory_order_relaxed);
@@ -318,14 +425,14 @@ void CommitLoop::endTransaction(bool committed, std::string_view error)
         m_counters.failedCommits.fetch_add(1, std::memory_order_relaxed);
         m_counters.healthy.store(false);
         const bool async = m_policy.mode == core::Durability::Async;
-        // Sync publishes and moves are refused through their callbacks below; everything
-        // else in the transaction is lost and said so here.
+        // Sync publishes, moves and dead-letter purges are refused through their callbacks
+        // below; everything else in the transaction is lost and said so here.
         const std::size_t lost = async ? tally.writes : tally.writes - tally.reportedWrites;
         m_counters.lostOperations.fetch_add(lost, std::memory_order_relaxed);
         spdlog::error("{}: transaction rolled back ({}): {} write(s) in it; {} {}",
                       m_database->path(), error, tally.writes, lost,
                       async ? "write(s) lost, publishes among them already acknowledged"
-                            : "session write(s) lost, publishes refused");
+                            : "write(s) without a callback lost, the others refused");
     }
     m_counters.uncommitted.fetch_sub(tally.operations, std::memory_order_relaxed);
     m_commitRequested = false;

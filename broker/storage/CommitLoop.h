@@ -12,6 +12,7 @@
 
 #include "broker/core/Persistence.h"
 #include "broker/storage/Database.h"
+#include "broker/storage/DeadLetterTable.h"
 #include "broker/storage/Operation.h"
 #include "broker/storage/OperationQueue.h"
 #include "broker/storage/RecordReader.h"
@@ -26,8 +27,9 @@ struct StoreCounters
     std::atomic<std::uint64_t> commits{0};
     std::atomic<std::uint64_t> writes{0};
     std::atomic<std::uint64_t> failedCommits{0};
-    // Operations lost without their submitter hearing of it: session-side writes of a failed
-    // transaction, and in async mode writes already reported as applied.
+    // Operations lost without their submitter hearing of it: writes of a failed transaction
+    // whose callback (if any) cannot say so (sessions, limits, dead letters added or marked
+    // replayed), and in async mode writes already reported as applied.
     std::atomic<std::uint64_t> lostOperations{0};
     std::atomic<std::uint64_t> uncommitted{0}; // submitted, transaction not yet ended
     std::atomic<std::uint64_t> databaseBytes{0};
@@ -51,7 +53,9 @@ struct CommitPolicy
 class CommitLoop
 {
 public:
+    // `deadLetters`: what the dead_letters table held when it was read at start.
     CommitLoop(std::unique_ptr<Database> database, std::uint64_t lastMessageId,
+               DeadLetterTable::Totals deadLetters, DeadLetterTable::Bounds deadLetterBounds,
                const core::Clock& clock, CommitPolicy policy, StoreCounters& counters);
     ~CommitLoop();
 
@@ -69,6 +73,13 @@ private:
     void apply(op::Publish& publish);
     void apply(op::MoveDelivery& move);
     void apply(op::LoadQueuePage& load);
+    void apply(op::AddDeadLetter& add);
+    void apply(op::ListDeadLetters& list);
+    void apply(op::GetDeadLetter& get);
+    void apply(op::ReadDeadLetterStats& stats);
+    void apply(op::PurgeDeadLetters& purge);
+    void apply(op::MarkDeadLettersReplayed& mark);
+    void apply(op::SetDeadLetterBounds& bounds);
     void apply(op::SetMaxDatabaseBytes& limit);
     void apply(op::Flush& flush);
     template <typename SessionOperation>
@@ -78,11 +89,26 @@ private:
     // false if it failed; the failure is logged and counted.
     template <typename Write>
     bool applyWrite(Write&& write);
+    // applyWrite() for the dead-letter table, whose in-memory totals must follow its rows when a
+    // write is rolled back.
+    template <typename Write>
+    bool applyDeadLetterWrite(Write&& write);
     void noteFailure(std::string_view what, const std::exception& error, bool storageFailure);
     // Reports a write's outcome: now (async, or no transaction to wait for), or after the
     // commit (sync), in order with everything before it.
     void report(op::AppliedCallback& callback, std::uint64_t messageId, bool ok);
-    std::vector<core::StoredDelivery> readPage(const op::LoadQueuePage& load);
+    // The same for callbacks of other shapes: `completion` gets whether the write is kept
+    // (committed in sync; applied in async).
+    void whenApplied(Completion completion);
+    // Answers a read with what `read` returns, at the same point in the order as report(). A
+    // read answered after the commit is made again if the commit failed: what it saw may have
+    // included writes that were rolled back.
+    template <typename Read, typename Done>
+    void answer(Read read, Done& done);
+    // Runs `read`; a read that fails is logged (the store marked unhealthy if the medium failed)
+    // and answered with an empty result.
+    template <typename Read>
+    auto guardedRead(std::string_view what, Read&& read) -> decltype(read());
 
     // Takes the operation being processed off the uncommitted count, once. Done before any
     // callback that reports it outside a transaction, so that whoever the callback wakes (a
@@ -99,6 +125,7 @@ private:
     std::unique_ptr<Database> m_database;
     RecordWriter m_writer;
     RecordReader m_reader;
+    DeadLetterTable m_deadLetters;
     const CommitPolicy m_policy;
     StoreCounters& m_counters;
 

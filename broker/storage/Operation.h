@@ -4,10 +4,12 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "broker/core/DeadLetters.h"
 #include "broker/core/Persistence.h"
 
 namespace sb::storage {
@@ -78,6 +80,57 @@ struct LoadQueuePage
     std::size_t limit = 0;
     LoadedCallback onLoaded;
 };
+struct SaveLimit
+{
+    core::StoredLimit limit;
+};
+struct DeleteLimit
+{
+    core::StoredLimit::Scope scope = core::StoredLimit::Scope::Global;
+    std::string owner;
+    std::string name; // empty: every limit of (scope, owner)
+};
+
+// The calls of core::DeadLetterStore (SqliteDeadLetterStore).
+struct AddDeadLetter
+{
+    core::DeadLetter letter;
+};
+struct ListDeadLetters
+{
+    core::DeadLetterFilter filter;
+    bool newestFirst = false;
+    std::string cursor;
+    std::size_t limit = 0;
+    std::function<void(core::DeadLetterPage)> done;
+};
+struct GetDeadLetter
+{
+    std::uint64_t id = 0;
+    std::function<void(std::optional<core::DeadLetter>)> done;
+};
+struct ReadDeadLetterStats
+{
+    std::function<void(core::DeadLetterStats)> done;
+};
+struct PurgeDeadLetters
+{
+    core::DeadLetterSelection selection;
+    std::function<void(std::uint64_t purged)> done;
+};
+struct MarkDeadLettersReplayed
+{
+    std::vector<std::uint64_t> ids;
+    core::Clock::WallTimePoint when{};
+    bool remove = false;
+    std::function<void()> done;
+};
+struct SetDeadLetterBounds
+{
+    std::uint64_t maxEntries = 0;
+    std::uint64_t maxBytes = 0;
+};
+
 // Caps the database size (PRAGMA max_page_count); 0 lifts the cap.
 struct SetMaxDatabaseBytes
 {
@@ -91,10 +144,11 @@ struct Flush
 
 } // namespace op
 
-using Operation =
-    std::variant<op::Publish, op::SaveSession, op::DeleteSession, op::SaveSubscription,
-                 op::DeleteSubscription, op::MarkSent, op::MarkReleased, op::RemoveDelivery,
-                 op::MoveDelivery, op::RemoveInboundQos2, op::DeleteRetained, op::LoadQueuePage,
-                 op::SetMaxDatabaseBytes, op::Flush>;
+using Operation = std::variant<
+    op::Publish, op::SaveSession, op::DeleteSession, op::SaveSubscription, op::DeleteSubscription,
+    op::MarkSent, op::MarkReleased, op::RemoveDelivery, op::MoveDelivery, op::RemoveInboundQos2,
+    op::DeleteRetained, op::LoadQueuePage, op::SaveLimit, op::DeleteLimit, op::AddDeadLetter,
+    op::ListDeadLetters, op::GetDeadLetter, op::ReadDeadLetterStats, op::PurgeDeadLetters,
+    op::MarkDeadLettersReplayed, op::SetDeadLetterBounds, op::SetMaxDatabaseBytes, op::Flush>;
 
 } // namespace sb::storage

@@ -18,6 +18,19 @@ core::Clock::WallTimePoint fromMillis(std::int64_t millis)
             std::chrono::milliseconds(millis)));
 }
 
+std::optional<std::int64_t> expiryMillis(const core::Message& message)
+{
+    if (!message.expiresAt) {
+        return std::nullopt;
+    }
+    // The core keeps expiry on the monotonic clock; on disk it must be wall time to survive a
+    // restart. The offset from reception is the same on both clocks.
+    const auto wall =
+        message.receivedWallTime + std::chrono::duration_cast<core::Clock::WallTimePoint::duration>(
+                                       *message.expiresAt - message.receivedAt);
+    return toMillis(wall);
+}
+
 std::string encodePublishBlob(const std::string& topic, const std::string& payload,
                               const protocol::Properties& properties)
 {

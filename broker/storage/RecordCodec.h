@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broker/core/Clock.h"
+#include "broker/core/Message.h"
 #include "broker/protocol/Packets.h"
 #include "broker/protocol/Result.h"
 
@@ -17,6 +18,9 @@ namespace sb::storage::records {
 
 std::int64_t toMillis(core::Clock::WallTimePoint time);
 core::Clock::WallTimePoint fromMillis(std::int64_t millis);
+
+// When a message expires, as wall time for the expires_at columns; nullopt if it never does.
+std::optional<std::int64_t> expiryMillis(const core::Message& message);
 
 // Converts stored wall-clock times to the core's monotonic time points, relative to one
 // reading of both clocks: a message received 5 s before a restart was received 5 s before

@@ -10,12 +10,9 @@
 
 namespace sb::storage {
 
-namespace {
-
-// The message columns in the order every query below selects them, starting at `first`:
-// publish, qos, retain, publisher_session_id, publisher_client_id, received_at, expires_at.
-core::MessagePtr readMessage(const Statement& row, int first, const records::TimeBase& time,
-                             std::uint64_t storeId, const std::string& path)
+core::MessagePtr RecordReader::readMessage(const Statement& row, int first,
+                                           const records::TimeBase& time, std::uint64_t storeId,
+                                           const std::string& path)
 {
     auto decoded = records::decodePublishBlob(row.blob(first));
     if (!decoded) {
@@ -39,8 +36,6 @@ core::MessagePtr readMessage(const Statement& row, int first, const records::Tim
     message->storeId = storeId;
     return message;
 }
-
-} // namespace
 
 std::vector<core::SessionRecord> RecordReader::sessions()
 {
@@ -194,6 +189,28 @@ std::uint64_t RecordReader::lastSessionId()
 std::uint64_t RecordReader::lastMessageId()
 {
     return lastId("messages", "message_id");
+}
+
+std::vector<core::StoredLimit> RecordReader::limits()
+{
+    std::vector<core::StoredLimit> result;
+    Statement select(m_database,
+                     "SELECT scope, owner, name, value FROM limits ORDER BY scope, owner, name");
+    while (select.step()) {
+        const std::int64_t scope = select.int64(0);
+        if (scope < 0 || scope > static_cast<std::int64_t>(core::StoredLimit::Scope::Client)) {
+            spdlog::error("{}: stored limit {} has an unknown scope {}; skipped", m_database.path(),
+                          select.text(2), scope);
+            continue;
+        }
+        core::StoredLimit limit;
+        limit.scope = static_cast<core::StoredLimit::Scope>(scope);
+        limit.owner = select.text(1);
+        limit.name = select.text(2);
+        limit.value = select.int64(3);
+        result.push_back(std::move(limit));
+    }
+    return result;
 }
 
 std::uint64_t RecordReader::lastId(const char* table, const char* column)

@@ -2,12 +2,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "broker/core/Persistence.h"
 #include "broker/storage/Database.h"
+#include "broker/storage/RecordCodec.h"
+#include "broker/storage/Statement.h"
 
 namespace sb::storage {
 
@@ -39,6 +42,17 @@ public:
     // Highest ids ever given out (deleted rows included, thanks to AUTOINCREMENT).
     std::uint64_t lastSessionId();
     std::uint64_t lastMessageId();
+
+    // Limits changed at runtime, by scope, owner and name.
+    std::vector<core::StoredLimit> limits();
+
+    // The message columns of a row, in the order every query selects them, starting at `first`:
+    // publish, qos, retain, publisher_session_id, publisher_client_id, received_at, expires_at.
+    // Null (logged) if the blob cannot be decoded. Shared with DeadLetterTable, whose rows keep
+    // their message the same way.
+    static core::MessagePtr readMessage(const Statement& row, int first,
+                                        const records::TimeBase& time, std::uint64_t storeId,
+                                        const std::string& path);
 
 private:
     std::uint64_t lastId(const char* table, const char* column);

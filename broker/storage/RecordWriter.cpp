@@ -10,19 +10,6 @@ namespace sb::storage {
 
 namespace {
 
-std::optional<std::int64_t> expiryMillis(const core::Message& message)
-{
-    if (!message.expiresAt) {
-        return std::nullopt;
-    }
-    // The core keeps expiry on the monotonic clock; on disk it must be wall time to survive a
-    // restart. The offset from reception is the same on both clocks.
-    const auto wall =
-        message.receivedWallTime + std::chrono::duration_cast<core::Clock::WallTimePoint::duration>(
-                                       *message.expiresAt - message.receivedAt);
-    return records::toMillis(wall);
-}
-
 std::optional<std::int64_t> optionalMillis(const std::optional<core::Clock::WallTimePoint>& time)
 {
     if (!time) {
@@ -80,7 +67,7 @@ void RecordWriter::insertMessage(std::uint64_t messageId, const core::Message& m
         .bind(5, message.publisherSessionId)
         .bind(6, message.publisherClientId)
         .bind(7, records::toMillis(message.receivedWallTime))
-        .bind(8, expiryMillis(message))
+        .bind(8, records::expiryMillis(message))
         .run();
 }
 
@@ -127,7 +114,7 @@ void RecordWriter::setRetained(const core::Message& message)
         .bind(4, message.publisherSessionId)
         .bind(5, message.publisherClientId)
         .bind(6, records::toMillis(message.receivedWallTime))
-        .bind(7, expiryMillis(message))
+        .bind(7, records::expiryMillis(message))
         .run();
 }
 
@@ -263,6 +250,34 @@ void RecordWriter::removeInboundQos2(std::uint64_t sessionId, std::uint16_t pack
 void RecordWriter::deleteRetained(const std::string& topic)
 {
     Statement(m_database, "DELETE FROM retained WHERE topic = ?1").bind(1, topic).run();
+}
+
+void RecordWriter::saveLimit(const core::StoredLimit& limit)
+{
+    Statement(m_database, "INSERT INTO limits (scope, owner, name, value) VALUES (?1, ?2, ?3, ?4) "
+                          "ON CONFLICT (scope, owner, name) DO UPDATE SET value = excluded.value")
+        .bind(1, static_cast<std::uint8_t>(limit.scope))
+        .bind(2, limit.owner)
+        .bind(3, limit.name)
+        .bind(4, limit.value)
+        .run();
+}
+
+void RecordWriter::deleteLimit(core::StoredLimit::Scope scope, const std::string& owner,
+                               const std::string& name)
+{
+    if (name.empty()) {
+        Statement(m_database, "DELETE FROM limits WHERE scope = ?1 AND owner = ?2")
+            .bind(1, static_cast<std::uint8_t>(scope))
+            .bind(2, owner)
+            .run();
+        return;
+    }
+    Statement(m_database, "DELETE FROM limits WHERE scope = ?1 AND owner = ?2 AND name = ?3")
+        .bind(1, static_cast<std::uint8_t>(scope))
+        .bind(2, owner)
+        .bind(3, name)
+        .run();
 }
 
 std::size_t RecordWriter::deleteExpiredSessions(core::Clock::WallTimePoint now)

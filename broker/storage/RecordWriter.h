@@ -43,6 +43,10 @@ public:
                                               std::uint64_t toSessionId);
     void removeInboundQos2(std::uint64_t sessionId, std::uint16_t packetId);
     void deleteRetained(const std::string& topic);
+    void saveLimit(const core::StoredLimit& limit);
+    // `name` empty: every limit of (scope, owner).
+    void deleteLimit(core::StoredLimit::Scope scope, const std::string& owner,
+                     const std::string& name);
 
     // Start-up clean-up: sessions (and their rows) and retained messages whose time is up.
     std::size_t deleteExpiredSessions(core::Clock::WallTimePoint now);

@@ -98,10 +98,57 @@ CREATE INDEX retained_by_expiry ON retained (expires_at) WHERE expires_at IS NOT
 )sql");
 }
 
+// Version 2: dead letters and the limits changed at runtime.
+//
+// A dead letter keeps its message as `messages` does (the PUBLISH blob plus the columns the blob
+// cannot hold); the topic is repeated in a column of its own so that a listing filtered by topic
+// tests it without decoding the blob. Reasons and scopes are the core's enum values; they get no
+// CHECK so that a later version may add values without rebuilding the table (the reader skips a
+// value it does not know).
+void addDeadLettersAndLimits(Database& database)
+{
+    database.execute(R"sql(
+CREATE TABLE dead_letters (
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a cursor stays valid
+    time                 INTEGER NOT NULL,                  -- when it became a dead letter
+    reason               INTEGER NOT NULL,                  -- core::DeadLetterReason
+    topic                TEXT    NOT NULL,
+    publish              BLOB    NOT NULL,
+    qos                  INTEGER NOT NULL CHECK (qos BETWEEN 0 AND 2),
+    retain               INTEGER NOT NULL,
+    publisher_session_id INTEGER NOT NULL,
+    publisher_client_id  TEXT    NOT NULL,
+    received_at          INTEGER NOT NULL,
+    expires_at           INTEGER,                           -- NULL = never
+    target_client_id     TEXT    NOT NULL,                  -- the session it was bound for
+    attempts             INTEGER NOT NULL DEFAULT 0,
+    replayed_at          INTEGER,                           -- NULL = not replayed
+    payload_bytes        INTEGER NOT NULL                   -- counted against dead_letter_max_bytes
+);
+-- An index ends with the rowid (id), so "reason = ? AND id < ? ORDER BY id DESC LIMIT n" walks
+-- one index range in page order without sorting; the same holds for publisher and target.
+CREATE INDEX dead_letters_by_reason ON dead_letters (reason);
+CREATE INDEX dead_letters_by_publisher ON dead_letters (publisher_client_id);
+CREATE INDEX dead_letters_by_target ON dead_letters (target_client_id);
+-- For purges by age, which need no order. A listing by time walks the ids and tests the time on
+-- the way (a time range in id order would have to be sorted), which SQLite prefers by itself.
+CREATE INDEX dead_letters_by_time ON dead_letters (time);
+
+CREATE TABLE limits (
+    scope INTEGER NOT NULL, -- core::StoredLimit::Scope
+    owner TEXT    NOT NULL, -- user name or client id; '' for the global scope
+    name  TEXT    NOT NULL, -- LimitRegistry name
+    value INTEGER NOT NULL,
+    PRIMARY KEY (scope, owner, name)
+) WITHOUT ROWID;
+)sql");
+}
+
 // Append new steps here; never edit a step that has shipped.
 constexpr std::array kMigrations{
     Migration{1, "sessions, subscriptions, messages, queue, inbound QoS 2, retained",
               &createInitialSchema},
+    Migration{2, "dead letters, limits changed at runtime", &addDeadLettersAndLimits},
 };
 
 bool hasVersionTable(Database& database)

@@ -105,6 +105,7 @@ SqliteStore::SqliteStore(std::string dataDir, core::Durability mode,
     , m_options(std::move(options))
     , m_clock(m_options.clock != nullptr ? *m_options.clock : core::Clock::system())
     , m_queue(m_options.backedUpThreshold)
+    , m_deadLetters([this](Operation operation) { enqueue(std::move(operation)); })
 {
     if (mode == core::Durability::Memory) {
         throw std::invalid_argument("SqliteStore: durability 'memory' keeps nothing on disk; "
@@ -148,6 +149,7 @@ core::RecoveredState SqliteStore::recover(core::Clock::WallTimePoint now, std::s
     std::uint64_t lastMessageId = 0;
     std::size_t expiredSessions = 0;
     std::size_t queuedRows = 0;
+    DeadLetterTable::Totals deadLetters;
     try {
         {
             RecordWriter writer(*database, 0);
@@ -175,7 +177,9 @@ core::RecoveredState SqliteStore::recover(core::Clock::WallTimePoint now, std::s
         state.inboundQos2 = reader.inboundQos2();
         state.retained = reader.retained();
         state.maxSessionId = reader.lastSessionId();
+        state.limits = reader.limits();
         lastMessageId = reader.lastMessageId();
+        deadLetters = DeadLetterTable::countRows(*database);
     } catch (const SqliteError& e) {
         if (isCorruption(e)) {
             spdlog::error("{}", e.what()); // which statement found it, for whoever investigates
@@ -185,8 +189,10 @@ core::RecoveredState SqliteStore::recover(core::Clock::WallTimePoint now, std::s
     }
 
     m_loop = std::make_unique<CommitLoop>(
-        std::move(database), lastMessageId, m_clock,
-        CommitPolicy{m_mode, m_asyncCommitDelay, m_options.maxBatchOperations}, m_counters);
+        std::move(database), lastMessageId, deadLetters,
+        DeadLetterTable::Bounds{m_options.deadLetterMaxEntries, m_options.deadLetterMaxBytes},
+        m_clock, CommitPolicy{m_mode, m_asyncCommitDelay, m_options.maxBatchOperations},
+        m_counters);
     m_thread = std::thread([this] {
         m_storeThreadId.store(std::this_thread::get_id());
         m_loop->run(m_queue);
@@ -194,9 +200,10 @@ core::RecoveredState SqliteStore::recover(core::Clock::WallTimePoint now, std::s
     m_running.store(true);
 
     spdlog::info("{}: recovered {} session(s), {} subscription(s), {} queued message(s), {} "
-                 "retained message(s); removed {} expired session(s); {} ms",
+                 "retained message(s), {} dead letter(s), {} limit(s); removed {} expired "
+                 "session(s); {} ms",
                  m_path, state.sessions.size(), state.subscriptions.size(), queuedRows,
-                 state.retained.size(), expiredSessions,
+                 state.retained.size(), deadLetters.entries, state.limits.size(), expiredSessions,
                  std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - started)
                      .count());
@@ -238,12 +245,28 @@ void SqliteStore::refuse(Operation& operation)
                 if (o.onLoaded) {
                     o.onLoaded({});
                 }
+            } else if constexpr (std::is_same_v<T, op::ListDeadLetters> ||
+                                 std::is_same_v<T, op::GetDeadLetter> ||
+                                 std::is_same_v<T, op::ReadDeadLetterStats>) {
+                if (o.done) {
+                    o.done({});
+                }
+            } else if constexpr (std::is_same_v<T, op::PurgeDeadLetters>) {
+                if (o.done) {
+                    o.done(0);
+                }
+            } else if constexpr (std::is_same_v<T, op::MarkDeadLettersReplayed>) {
+                // The replay happened; only its mark is lost (the entries may be replayed again).
+                m_counters.lostOperations.fetch_add(1, std::memory_order_relaxed);
+                if (o.done) {
+                    o.done();
+                }
             } else if constexpr (std::is_same_v<T, op::Flush>) {
                 o.done->set_value();
-            } else if constexpr (!std::is_same_v<T, op::SetMaxDatabaseBytes>) {
+            } else if constexpr (!std::is_same_v<T, op::SetMaxDatabaseBytes> &&
+                                 !std::is_same_v<T, op::SetDeadLetterBounds>) {
                 m_counters.lostOperations.fetch_add(1, std::memory_order_relaxed);
-                spdlog::warn("{}: a session write arrived after the store was closed; lost",
-                             m_path);
+                spdlog::warn("{}: a write arrived after the store was closed; lost", m_path);
             }
         },
         operation);
@@ -311,6 +334,17 @@ void SqliteStore::loadQueuePage(std::uint64_t sessionId, std::uint64_t afterMess
 void SqliteStore::deleteRetained(const std::string& topic)
 {
     enqueue(op::DeleteRetained{topic});
+}
+
+void SqliteStore::saveLimit(const core::StoredLimit& limit)
+{
+    enqueue(op::SaveLimit{limit});
+}
+
+void SqliteStore::deleteLimit(core::StoredLimit::Scope scope, const std::string& owner,
+                              const std::string& name)
+{
+    enqueue(op::DeleteLimit{scope, owner, name});
 }
 
 void SqliteStore::setMaxDatabaseBytes(std::uint64_t bytes)

@@ -9,9 +9,11 @@
 #include <string>
 #include <thread>
 
+#include "broker/core/Limits.h"
 #include "broker/core/Persistence.h"
 #include "broker/storage/CommitLoop.h"
 #include "broker/storage/OperationQueue.h"
+#include "broker/storage/SqliteDeadLetterStore.h"
 
 namespace sb::storage {
 
@@ -30,6 +32,9 @@ struct SqliteStoreOptions
     std::size_t backedUpThreshold = 100'000;
     // SQLite page cache of the connection, bounded so a large database does not grow memory.
     std::size_t pageCacheKiB = 16 * 1024;
+    // The dead-letter bound until the core sets its own (DeadLetterStore::setBounds).
+    std::uint64_t deadLetterMaxEntries = core::Limits{}.deadLetterMaxEntries;
+    std::uint64_t deadLetterMaxBytes = core::Limits{}.deadLetterMaxBytes;
 };
 
 // The durable store behind core::Persistence: one SQLite file (switchboard.db, WAL) in the data
@@ -37,7 +42,8 @@ struct SqliteStoreOptions
 // other call hands its work through a FIFO with group commit.
 //
 // Calls made after close() are answered at once on the caller's thread: writes with ok = false,
-// page loads with an empty page, session writes counted in lostOperations().
+// reads (queue pages, dead-letter pages, stats) with nothing, a dead-letter purge with 0, other
+// writes counted in lostOperations().
 class SqliteStore final : public core::Persistence
 {
 public:
@@ -77,6 +83,10 @@ public:
     void loadQueuePage(std::uint64_t sessionId, std::uint64_t afterMessageId, std::size_t limit,
                        std::function<void(std::vector<core::StoredDelivery>)> onLoaded) override;
     void deleteRetained(const std::string& topic) override;
+    void saveLimit(const core::StoredLimit& limit) override;
+    void deleteLimit(core::StoredLimit::Scope scope, const std::string& owner,
+                     const std::string& name) override;
+    core::DeadLetterStore& deadLetters() override { return m_deadLetters; }
 
     // Returns once everything submitted before is committed (or failed) and its callbacks have
     // run. Must not be called from a store callback (it would wait for itself).
@@ -89,8 +99,9 @@ public:
     // submit() still never blocks, so the core should stop reading from publishers until it
     // clears.
     bool isBackedUp() const { return m_queue.isBackedUp(); }
-    // Writes lost without their submitter being told: session-side writes of a failed
-    // transaction, and async writes acknowledged before their commit failed.
+    // Writes lost without their submitter being told: writes of a failed transaction whose
+    // callback (if any) cannot say so (sessions, limits, dead letters added or marked replayed),
+    // and async writes acknowledged before their commit failed.
     std::uint64_t lostOperations() const { return m_counters.lostOperations.load(); }
     // Caps the database size (SQLite's max_page_count; rounded down to whole pages, never below
     // the current size). 0 lifts the cap. Writes that would grow past it fail like a full disk.
@@ -113,6 +124,7 @@ private:
     StoreCounters m_counters;
     OperationQueue m_queue;
     std::atomic<bool> m_backedUpReported{false};
+    SqliteDeadLetterStore m_deadLetters; // hands its calls to enqueue()
 
     std::mutex m_lifecycleMutex; // recover() and close()
     bool m_closed = false;       // guarded by m_lifecycleMutex

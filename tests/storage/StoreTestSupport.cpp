@@ -77,6 +77,19 @@ core::Persistence::PublishWrite publishTo(core::MessagePtr message,
     return write;
 }
 
+core::DeadLetter makeDeadLetter(const core::Clock& clock, std::string topic,
+                                core::DeadLetterReason reason, std::string target,
+                                std::string payload)
+{
+    core::DeadLetter letter;
+    letter.time = storedPrecision(clock.wallNow());
+    letter.reason = reason;
+    letter.message = makeMessage(clock, std::move(topic), std::move(payload));
+    letter.targetClientId = std::move(target);
+    letter.attempts = 1;
+    return letter;
+}
+
 std::string messageDifference(const core::Message& expected, const core::Message& actual)
 {
     if (expected.topic != actual.topic) {

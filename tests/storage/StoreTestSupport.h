@@ -14,6 +14,7 @@
 #include <QtCore/QTemporaryDir>
 
 #include "broker/core/Clock.h"
+#include "broker/core/DeadLetters.h"
 #include "broker/core/Persistence.h"
 #include "broker/storage/SqliteStore.h"
 
@@ -46,6 +47,26 @@ core::Persistence::PublishWrite publishTo(core::MessagePtr message,
 // Compares what a message means (not its monotonic time points, which are rebuilt from the
 // wall clock on recovery); returns a description of the first difference, empty if none.
 std::string messageDifference(const core::Message& expected, const core::Message& actual);
+
+// A dead letter as the core builds one: a message from makeMessage() on `topic`, at the
+// clock's wall time (to the millisecond, as stored).
+core::DeadLetter makeDeadLetter(const core::Clock& clock, std::string topic,
+                                core::DeadLetterReason reason, std::string target = "target",
+                                std::string payload = "payload");
+
+// Calls `start` with a callback taking a Result and waits for that callback (or the deadline):
+// its argument, or nullopt if it never came.
+template <typename Result, typename Start>
+std::optional<Result> awaitStoreCallback(Start&& start)
+{
+    auto promise = std::make_shared<std::promise<Result>>();
+    auto future = promise->get_future();
+    start([promise](Result result) { promise->set_value(std::move(result)); });
+    if (future.wait_for(kDeadline) != std::future_status::ready) {
+        return std::nullopt;
+    }
+    return future.get();
+}
 
 // Records onApplied callbacks in the order the store thread runs them.
 class AppliedLog

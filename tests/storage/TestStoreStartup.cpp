@@ -9,6 +9,7 @@
 #include <QtTest/QTest>
 
 #include "broker/storage/Database.h"
+#include "broker/storage/RecordCodec.h"
 #include "broker/storage/Schema.h"
 #include "broker/storage/SqliteStore.h"
 #include "broker/storage/Statement.h"
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void freshDatabaseIsAtTheLatestVersion();
     void migrationStepsAreRecorded();
     void firstSchemaIsMigratedToTheLatest();
+    void versionOneDataSurvivesVersionTwo();
     void newerSchemaIsRefused();
     void missingDataDirectoryIsCreated();
     void garbageFileIsReportedAsCorrupt();
@@ -108,6 +110,60 @@ void TestStoreStartup::firstSchemaIsMigratedToTheLatest()
     fixture.close();
     Database database(fixture.databasePath());
     QCOMPARE(schema::currentVersion(database), schema::latestVersion());
+}
+
+// Version 2 adds dead letters and limits: a version-1 file with a row in every table opens with
+// its rows intact, and the new tables work at once.
+void TestStoreStartup::versionOneDataSurvivesVersionTwo()
+{
+    test::StoreFixture fixture;
+    QVERIFY(fixture.isValid());
+    const auto now = test::storedPrecision(fixture.clock().wallNow());
+    {
+        std::filesystem::create_directories(fixture.dataDir());
+        Database database(fixture.databasePath());
+        schema::migrate(database, now, 1);
+        QCOMPARE(schema::currentVersion(database), 1);
+        database.execute("INSERT INTO sessions (session_id, client_id, expiry_interval, "
+                         "protocol_version, created_at) VALUES (5, 'old-client', 3600, 5, 0);"
+                         "INSERT INTO subscriptions VALUES (5, 'a/#', 1, 0);"
+                         "INSERT INTO queue (session_id, message_id, qos, retain) "
+                         "VALUES (5, 9, 1, 0)");
+        const std::string blob = records::encodePublishBlob("a/b", "kept", {});
+        for (const char* sql :
+             {"INSERT INTO messages (message_id, publish, qos, retain, publisher_session_id, "
+              "publisher_client_id, received_at) VALUES (9, ?1, 1, 0, 3, 'pub', ?2)",
+              "INSERT INTO retained (topic, publish, qos, publisher_session_id, "
+              "publisher_client_id, received_at) VALUES ('a/b', ?1, 1, 3, 'pub', ?2)"}) {
+            Statement(database, sql).bindBlob(1, blob).bind(2, records::toMillis(now)).run();
+        }
+    }
+
+    auto state = fixture.open();
+    QCOMPARE(state.sessions.size(), std::size_t{1});
+    QCOMPARE(state.subscriptions.size(), std::size_t{1});
+    QCOMPARE(state.subscriptions[0].filter, std::string("a/#"));
+    QCOMPARE(state.queues.at(5).deliveries.size(), std::size_t{1});
+    QCOMPARE(state.queues.at(5).deliveries[0].message->payload, std::string("kept"));
+    QCOMPARE(state.retained.size(), std::size_t{1});
+    QVERIFY(state.limits.empty());
+
+    fixture.store().saveLimit({core::StoredLimit::Scope::Client, "old-client", "max_queue", 7});
+    fixture.store().deadLetters().add(
+        test::makeDeadLetter(fixture.clock(), "a/b", core::DeadLetterReason::Expired));
+    state = fixture.reopen();
+    QCOMPARE(state.sessions.size(), std::size_t{1});
+    QCOMPARE(state.limits.size(), std::size_t{1});
+    QCOMPARE(state.limits[0].value, std::int64_t{7});
+    const auto letter = test::awaitStoreCallback<std::optional<core::DeadLetter>>(
+        [&](auto done) { fixture.store().deadLetters().get(1, std::move(done)); });
+    QVERIFY(letter && *letter);
+    QCOMPARE((*letter)->message->topic, std::string("a/b"));
+    fixture.close();
+
+    Database database(fixture.databasePath());
+    QCOMPARE(schema::currentVersion(database), 2);
+    QCOMPARE(database.queryInt64("SELECT count(*) FROM schema_version"), std::int64_t{2});
 }
 
 void TestStoreStartup::newerSchemaIsRefused()
