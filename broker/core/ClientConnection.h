@@ -155,7 +155,8 @@ private:
     void handleUnsubscribe(const protocol::Unsubscribe& unsubscribe);
     void handleDisconnect(const protocol::Disconnect& disconnect);
 
-    void sendConnack(bool sessionPresent);
+    // False if the CONNACK cannot be sent (over the client's Maximum Packet Size): closed.
+    bool sendConnack(bool sessionPresent);
     // PUBACK/PUBREC, in the order the PUBLISHes arrived (4.6).
     void queueAck(std::uint8_t qos, std::uint16_t packetId, std::uint8_t reason);
     void onPublishDone(std::uint64_t seq, bool accepted, protocol::ReasonCode refusal,

@@ -184,7 +184,12 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
                                m_negotiated.clientTopicAliasMaximum,
                                m_negotiated.requestProblemInformation);
     m_protocol.setKeepAlive(m_negotiated.keepAlive);
-    sendConnack(sessionPresent);
+    if (!sendConnack(sessionPresent)) {
+        // The session stays, offline, as if this connection had dropped at once.
+        m_shard.sessionWentOffline(session, false, at);
+        m_session.reset();
+        return;
+    }
     m_phase = Phase::Active;
     m_connectedAt = m_shard.clock().wallNow();
     ShardMetrics::add(m_shard.metrics().clientsConnected);
@@ -199,7 +204,7 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
     }
 }
 
-void ClientConnection::sendConnack(bool sessionPresent)
+bool ClientConnection::sendConnack(bool sessionPresent)
 {
     const Limits& limits = *m_limits;
     protocol::Connack connack;
@@ -230,7 +235,16 @@ void ClientConnection::sendConnack(bool sessionPresent)
             p.responseInformation = "response/" + m_clientId + "/";
         }
     }
-    send(connack);
+    if (!m_protocol.send(connack)) {
+        // Even without its optional properties it exceeds the client's Maximum Packet Size:
+        // nothing can be said to this client (3.1.2.11.4), so the connection ends.
+        closeNow(false);
+        return false;
+    }
+    if (m_transport != nullptr) {
+        m_transport->flush();
+    }
+    return true;
 }
 
 void ClientConnection::handlePublish(protocol::Publish&& publish)
@@ -524,7 +538,14 @@ void ClientConnection::handleUnsubscribe(const protocol::Unsubscribe& unsubscrib
 {
     protocol::Unsuback unsuback;
     unsuback.packetId = unsubscribe.packetId;
+    const bool v5 = m_protocol.version() == Version::V5;
     for (const std::string& filter : unsubscribe.filters) {
+        const bool valid = topic::isShared(filter) ? topic::parseShared(filter).has_value()
+                                                   : topic::isValidTopicFilter(filter);
+        if (!valid && v5) {
+            unsuback.reasonCodes.push_back(code(ReasonCode::TopicFilterInvalid));
+            continue;
+        }
         const bool removed = m_shard.broker().router().unsubscribe(m_session, filter);
         if (m_session->subscriptions().erase(filter) != 0 && m_session->storedInDb) {
             if (Persistence* store = m_shard.broker().persistence()) {

@@ -5,13 +5,18 @@
 namespace sb::test {
 
 BrokerFixture::BrokerFixture(core::Limits limits, unsigned workers, const core::Clock* clock)
+    : BrokerFixture(Options{limits, workers, clock, nullptr})
+{}
+
+BrokerFixture::BrokerFixture(Options fixtureOptions)
 {
     net::ServerOptions options;
     options.bindAddress = "127.0.0.1";
     options.port = 0;
-    options.workers = workers;
-    options.limits = limits;
-    options.clock = clock;
+    options.workers = fixtureOptions.workers;
+    options.limits = fixtureOptions.limits;
+    options.clock = fixtureOptions.clock;
+    options.persistence = std::move(fixtureOptions.persistence);
     m_server = std::make_unique<net::Server>(options);
     m_server->start();
 }

@@ -15,8 +15,21 @@ using namespace std::chrono_literals;
 class BrokerFixture
 {
 public:
+    // Everything a fixture can be given; the plain constructor below covers the common case.
+    struct Options
+    {
+        core::Limits limits;
+        unsigned workers = 2;
+        const core::Clock* clock = &core::Clock::system();
+        // A durable store (recovered by start(), closed by the destructor's stop()); null for
+        // `memory` durability. A test restarts a broker by destroying the fixture and building
+        // a new one over a new store on the same directory.
+        std::shared_ptr<core::Persistence> persistence;
+    };
+
     explicit BrokerFixture(core::Limits limits = {}, unsigned workers = 2,
                            const core::Clock* clock = &core::Clock::system());
+    explicit BrokerFixture(Options options);
     ~BrokerFixture();
 
     std::uint16_t port() const { return m_server->port(); }

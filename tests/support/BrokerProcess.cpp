@@ -1,5 +1,6 @@
 #include "tests/support/BrokerProcess.h"
 
+#include <algorithm>
 #include <csignal>
 #include <sys/types.h>
 
@@ -40,7 +41,15 @@ QString BrokerProcess::program()
 
 bool BrokerProcess::start(const QStringList& arguments)
 {
-    m_process.setArguments(arguments);
+    const bool choosesAdminPort =
+        std::any_of(arguments.begin(), arguments.end(), [](const QString& a) {
+            return a == QStringLiteral("--admin-port") ||
+                   a.startsWith(QStringLiteral("--admin-port="));
+        });
+    m_process.setArguments(choosesAdminPort
+                               ? arguments
+                               : QStringList{QStringLiteral("--admin-port"), QStringLiteral("0")} +
+                                     arguments);
     m_process.start();
     return m_process.waitForStarted(static_cast<int>(kTimeout.count()));
 }
@@ -101,6 +110,28 @@ bool BrokerProcess::waitUntilListening(std::chrono::milliseconds timeout)
     m_port = static_cast<std::uint16_t>(match.captured(2).toUInt());
     m_workers = match.captured(3).toInt();
     return m_port != 0;
+}
+
+std::uint16_t BrokerProcess::waitForAdminPort(std::chrono::milliseconds timeout)
+{
+    static const QRegularExpression line(QStringLiteral(R"(admin API on https?://\S+:(\d+))"));
+    if (!waitForLog(QStringLiteral("admin API on "), timeout)) {
+        return 0;
+    }
+    // The line may still be arriving: wait for its port digits and the end of the line.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto match = line.match(QString::fromUtf8(m_stderr));
+        if (match.hasMatch() && m_stderr.indexOf('\n', m_stderr.indexOf("admin API on ")) >= 0) {
+            return static_cast<std::uint16_t>(match.captured(1).toUInt());
+        }
+        const int left = remainingMs(deadline);
+        if (left == 0 || m_process.state() == QProcess::NotRunning) {
+            return 0;
+        }
+        m_process.waitForReadyRead(left);
+        drain();
+    }
 }
 
 void BrokerProcess::sendSignal(int signal)

@@ -24,7 +24,9 @@ public:
 
     static QString program();
 
-    // Starts the broker. False if the program could not be started (see error()).
+    // Starts the broker. False if the program could not be started (see error()). Unless the
+    // arguments choose an admin port, the admin API gets a free one (--admin-port 0), so that
+    // test brokers never compete for the default 8081 with each other or a real broker.
     bool start(const QStringList& arguments);
 
     // Runs the broker to completion (for --help, --version and start-up failures). False if it
@@ -36,6 +38,10 @@ public:
     bool waitUntilListening(std::chrono::milliseconds timeout = kTimeout);
     // Waits until stderr contains `text`.
     bool waitForLog(const QString& text, std::chrono::milliseconds timeout = kTimeout);
+
+    // Waits until the log reports the admin API ("admin API on http://ADDRESS:PORT") and
+    // returns its port, or 0 if the process ended or the deadline passed first.
+    std::uint16_t waitForAdminPort(std::chrono::milliseconds timeout = kTimeout);
 
     QString listeningAddress() const { return m_address; }
     std::uint16_t port() const { return m_port; }

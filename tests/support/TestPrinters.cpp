@@ -97,4 +97,15 @@ char* toString<std::vector<std::uint8_t>>(const std::vector<std::uint8_t>& value
     return qstrdup(text.c_str());
 }
 
+template <>
+char* toString<std::vector<std::uint32_t>>(const std::vector<std::uint32_t>& value)
+{
+    std::string text = "[";
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        text += (i == 0 ? "" : ", ") + std::to_string(value[i]);
+    }
+    text += "]";
+    return qstrdup(text.c_str());
+}
+
 } // namespace QTest

@@ -28,4 +28,6 @@ template <>
 char* toString<std::string_view>(const std::string_view& value);
 template <>
 char* toString<std::vector<std::uint8_t>>(const std::vector<std::uint8_t>& value);
+template <>
+char* toString<std::vector<std::uint32_t>>(const std::vector<std::uint32_t>& value);
 } // namespace QTest
