@@ -186,7 +186,8 @@ private:
     bool replayOne(Shard& shard, const DeadLetter& letter, const ReplayRequest& request,
                    ReplayResult& result, Clock::TimePoint now);
     void replayBatch(std::shared_ptr<ReplayRequest> request, std::shared_ptr<ReplayResult> result,
-                     std::string cursor, std::function<void(ReplayResult)> done);
+                     std::string cursor, std::function<void(ReplayResult)> done,
+                     std::uint64_t lastId);
 
     const Clock& m_clock;
     Persistence* m_persistence = nullptr;

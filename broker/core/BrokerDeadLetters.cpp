@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/core/Broker.h"
+#include "broker/core/Topic.h"
 
 namespace sb::core {
 namespace {
@@ -36,12 +37,25 @@ void Broker::replayDeadLetters(ReplayRequest request, std::function<void(ReplayR
 {
     auto shared = std::make_shared<ReplayRequest>(std::move(request));
     auto result = std::make_shared<ReplayResult>();
-    replayBatch(std::move(shared), std::move(result), {}, std::move(done));
+    if (!shared->selection.ids.empty()) {
+        replayBatch(std::move(shared), std::move(result), {}, std::move(done), 0);
+        return;
+    }
+    // A filter selects what matches now: the newest matching id bounds the walk, so dead
+    // letters made by this replay's own failures (matching the same filter) are not chased.
+    m_deadLetters->list(shared->selection.filter, true, {}, 1,
+                        [this, shared, result, done](DeadLetterPage newest) {
+                            if (newest.items.empty()) {
+                                done(*result);
+                                return;
+                            }
+                            replayBatch(shared, result, {}, done, newest.items.front().id);
+                        });
 }
 
 void Broker::replayBatch(std::shared_ptr<ReplayRequest> request,
                          std::shared_ptr<ReplayResult> result, std::string cursor,
-                         std::function<void(ReplayResult)> done)
+                         std::function<void(ReplayResult)> done, std::uint64_t lastId)
 {
     // Selected by id: fetch them one page's worth at a time through a filter-free listing would
     // scan everything, so ids are fetched individually.
@@ -93,25 +107,29 @@ void Broker::replayBatch(std::shared_ptr<ReplayRequest> request,
         return;
     }
     m_deadLetters->list(request->selection.filter, false, cursor, std::min(left, kReplayPage),
-                        [this, request, result, done](DeadLetterPage page) {
+                        [this, request, result, done, lastId](DeadLetterPage page) {
                             Shard& shard = *m_shards.front();
                             auto letters = std::make_shared<DeadLetterPage>(std::move(page));
-                            shard.post([this, request, result, done, letters, &shard] {
+                            shard.post([this, request, result, done, letters, &shard, lastId] {
                                 std::vector<std::uint64_t> replayed;
                                 const Clock::TimePoint now = m_clock.now();
+                                std::string next = letters->nextCursor;
                                 for (const DeadLetter& letter : letters->items) {
+                                    if (letter.id > lastId) {
+                                        next.clear(); // made after this replay began
+                                        break;
+                                    }
                                     if (replayOne(shard, letter, *request, *result, now)) {
                                         replayed.push_back(letter.id);
                                     }
                                 }
-                                std::string next = letters->nextCursor;
                                 m_deadLetters->markReplayed(
                                     replayed, m_clock.wallNow(), request->removeAfter,
-                                    [this, request, result, done, next] {
+                                    [this, request, result, done, next, lastId] {
                                         if (next.empty()) {
                                             done(*result);
                                         } else {
-                                            replayBatch(request, result, next, done);
+                                            replayBatch(request, result, next, done, lastId);
                                         }
                                     });
                             });
@@ -131,6 +149,10 @@ bool Broker::replayOne(Shard& shard, const DeadLetter& letter, const ReplayReque
     };
     if (!letter.message) {
         return fail("has no message");
+    }
+    if (request.target == ReplayRequest::Target::OtherTopic &&
+        !topic::isValidTopicName(request.topic)) {
+        return fail("'" + request.topic + "' is not a topic name one can publish to");
     }
     MessagePtr message = replayMessage(letter, request, now, m_clock.wallNow());
     if (request.target != ReplayRequest::Target::Session) {

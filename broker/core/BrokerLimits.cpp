@@ -17,6 +17,41 @@ std::size_t specIndex(std::string_view name)
     return specs.size();
 }
 
+// Every client's limits stay consistent: global, then any user's overrides, then any client id's
+// (a client id may connect under any user name, so every pair is checked).
+bool layersConsistent(const Limits& global, const std::map<std::string, LimitOverrides>& users,
+                      const std::map<std::string, LimitOverrides>& clients, std::string* error)
+{
+    std::vector<std::pair<std::string, const LimitOverrides*>> userLayers{{"", nullptr}};
+    for (const auto& [name, o] : users) {
+        userLayers.emplace_back("user '" + name + "'", &o);
+    }
+    std::vector<std::pair<std::string, const LimitOverrides*>> clientLayers{{"", nullptr}};
+    for (const auto& [name, o] : clients) {
+        clientLayers.emplace_back("client '" + name + "'", &o);
+    }
+    for (const auto& [userName, user] : userLayers) {
+        for (const auto& [clientName, client] : clientLayers) {
+            Limits merged = global;
+            if (user != nullptr) {
+                user->applyTo(merged);
+            }
+            if (client != nullptr) {
+                client->applyTo(merged);
+            }
+            if (!LimitRegistry::consistent(merged, error)) {
+                if (error != nullptr && !(userName.empty() && clientName.empty())) {
+                    *error += " (for " + userName +
+                              (userName.empty() || clientName.empty() ? "" : " with ") +
+                              clientName + ")";
+                }
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 StoredLimit::Scope storedScope(Broker::OverrideScope scope)
 {
     return scope == Broker::OverrideScope::User ? StoredLimit::Scope::User
@@ -66,7 +101,8 @@ bool Broker::updateLimits(const std::map<std::string, LimitRegistry::Value>& val
     {
         const std::lock_guard lock(m_limitsMutex);
         Limits candidate = *m_globalLimits;
-        if (!LimitRegistry::apply(candidate, values, error)) {
+        if (!LimitRegistry::apply(candidate, values, error) ||
+            !layersConsistent(candidate, m_userOverrides, m_clientOverrides, error)) {
             return false;
         }
         updated = std::make_shared<const Limits>(candidate);
@@ -113,10 +149,17 @@ bool Broker::setOverrides(OverrideScope scope, const std::string& name,
     std::shared_ptr<const Limits> global;
     {
         const std::lock_guard lock(m_limitsMutex);
-        // The override must leave a consistent set (min_keepalive <= max_keepalive).
-        Limits check = *m_globalLimits;
-        parsed.applyTo(check);
-        if (!LimitRegistry::consistent(check, error)) {
+        // The override must leave every client's set consistent (min_keepalive <=
+        // max_keepalive), whichever user name and client id it combines with.
+        auto users = m_userOverrides;
+        auto clients = m_clientOverrides;
+        auto& candidate = scope == OverrideScope::User ? users : clients;
+        if (parsed.empty()) {
+            candidate.erase(name);
+        } else {
+            candidate[name] = parsed;
+        }
+        if (!layersConsistent(*m_globalLimits, users, clients, error)) {
             return false;
         }
         auto& table = scope == OverrideScope::User ? m_userOverrides : m_clientOverrides;

@@ -14,19 +14,6 @@ namespace sb::core {
 using protocol::ReasonCode;
 using protocol::Version;
 
-namespace {
-
-protocol::ServerLimits serverLimitsFrom(const Limits& limits)
-{
-    protocol::ServerLimits server;
-    server.maximumPacketSize = limits.maxPacketSize;
-    server.receiveMaximum = limits.receiveMaximum;
-    server.topicAliasMaximum = limits.topicAliasMaximum;
-    return server;
-}
-
-} // namespace
-
 ClientConnection::ClientConnection(Shard& shard, Transport& transport)
     : m_shard(shard)
     , m_transport(&transport)
@@ -249,8 +236,31 @@ void ClientConnection::sessionLost(bool publishWill)
 
 // ---- Protocol events ------------------------------------------------------------------------
 
+protocol::ServerLimits serverLimitsFrom(const Limits& limits)
+{
+    protocol::ServerLimits server;
+    server.maximumPacketSize = limits.maxPacketSize;
+    server.receiveMaximum = limits.receiveMaximum;
+    server.topicAliasMaximum = limits.topicAliasMaximum;
+    return server;
+}
+
 void ClientConnection::onProtocolError(ReasonCode reason, std::string_view message)
 {
+    // Limits the protocol layer enforces: their rejections are counted like the others.
+    switch (reason) {
+    case ReasonCode::PacketTooLarge:
+        m_shard.broker().countRejection("max_packet_size");
+        break;
+    case ReasonCode::ReceiveMaximumExceeded:
+        m_shard.broker().countRejection("receive_maximum");
+        break;
+    case ReasonCode::TopicAliasInvalid:
+        m_shard.broker().countRejection("topic_alias_maximum");
+        break;
+    default:
+        break;
+    }
     spdlog::info("client '{}' ({}): protocol error: {} ({})", m_clientId, remoteAddress(), message,
                  protocol::reasonCodeName(reason));
     ShardMetrics::add(m_shard.metrics().protocolErrors);

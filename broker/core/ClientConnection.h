@@ -17,6 +17,9 @@ namespace sb::core {
 
 class Shard;
 
+// The limits a connection's protocol layer enforces (announced in CONNACK).
+protocol::ServerLimits serverLimitsFrom(const Limits& limits);
+
 // What the core needs from a network connection. The net layer implements it for TCP (and later
 // TLS and WebSocket); tests implement it in memory. All calls happen on the shard's thread.
 class Transport

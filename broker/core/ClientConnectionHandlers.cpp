@@ -43,10 +43,17 @@ std::uint16_t boundKeepAlive(std::uint16_t asked, const Limits& limits)
     return std::clamp(asked, limits.minKeepAlive, limits.maxKeepAlive);
 }
 
-bool withinTopicLimits(std::string_view topicOrFilter, const Limits& limits)
+// The topic limit a name or filter is over, if any: its rejection is counted under that name.
+std::optional<std::string_view> exceededTopicLimit(std::string_view topicOrFilter,
+                                                   const Limits& limits)
 {
-    return topicOrFilter.size() <= limits.maxTopicLength &&
-           topic::levelCount(topicOrFilter) <= limits.maxTopicLevels;
+    if (topicOrFilter.size() > limits.maxTopicLength) {
+        return "max_topic_length";
+    }
+    if (topic::levelCount(topicOrFilter) > limits.maxTopicLevels) {
+        return "max_topic_levels";
+    }
+    return std::nullopt;
 }
 
 std::uint8_t code(ReasonCode reason)
@@ -124,13 +131,21 @@ void ClientConnection::handleConnect(protocol::Connect&& connect)
         n.assignedClientId = v5;
         m_limits = m_shard.broker().effectiveLimits(m_username.value_or(""), m_clientId);
     }
-    if (connect.will && (!topic::isValidTopicName(connect.will->topic) ||
-                         !withinTopicLimits(connect.will->topic, *m_limits))) {
-        failConnection(ReasonCode::TopicNameInvalid, "invalid will topic");
-        return;
+    if (connect.will) {
+        const auto over = exceededTopicLimit(connect.will->topic, *m_limits);
+        if (over) {
+            m_shard.broker().countRejection(*over);
+        }
+        if (over || !topic::isValidTopicName(connect.will->topic)) {
+            failConnection(ReasonCode::TopicNameInvalid, "invalid will topic");
+            return;
+        }
     }
 
     const Limits& limits = *m_limits;
+    // CONNACK announces this client's limits (its overrides included): enforce those, not the
+    // global ones the connection was accepted with.
+    m_protocol.setServerLimits(serverLimitsFrom(limits));
     n.cleanStart = connect.cleanStart;
     n.keepAlive = connect.keepAlive;
     if (v5) {
@@ -144,6 +159,17 @@ void ClientConnection::handleConnect(protocol::Connect&& connect)
         n.sessionExpiryLowered = n.sessionExpiry != asked;
     } else {
         n.sessionExpiry = connect.cleanStart ? 0 : std::min(kNeverExpires, limits.maxSessionExpiry);
+        // 3.1.1 cannot tell a client another Keep Alive; one that asks for more than the ceiling
+        // (or for none, when there is one) is refused as Mosquitto does, not cut off later.
+        const bool overCeiling =
+            limits.maxKeepAlive != 65535 &&
+            (connect.keepAlive == 0 || connect.keepAlive > limits.maxKeepAlive);
+        if (overCeiling) {
+            m_shard.broker().countRejection("max_keepalive");
+            failConnection(ReasonCode::ClientIdentifierNotValid,
+                           "Keep Alive above max_keepalive (3.1.1 cannot be told a lower one)");
+            return;
+        }
     }
     n.clientReceiveMaximum = connect.properties.receiveMaximum.value_or(65535);
     n.window = std::min(n.clientReceiveMaximum, limits.maxInflight);
@@ -266,7 +292,8 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
         return;
     }
 
-    if (!withinTopicLimits(publish.topic, *m_limits)) {
+    if (const auto over = exceededTopicLimit(publish.topic, *m_limits)) {
+        m_shard.broker().countRejection(*over);
         // Refused, not dropped silently: QoS 1/2 are answered 0x90 (5.0); otherwise, having no
         // answer to give, we end the connection as 3.3.2-1 / 4.13 allow.
         if (qos > 0 && m_protocol.version() == Version::V5) {
@@ -474,7 +501,8 @@ void ClientConnection::handleSubscribe(protocol::Subscribe&& subscribe)
             suback.reasonCodes.push_back(invalidFilter);
             continue;
         }
-        if (!withinTopicLimits(entry.filter, *m_limits)) {
+        if (const auto over = exceededTopicLimit(entry.filter, *m_limits)) {
+            m_shard.broker().countRejection(*over);
             suback.reasonCodes.push_back(invalidFilter);
             continue;
         }

@@ -132,7 +132,9 @@ void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
             drop(DropReason::SlowConsumer, delivery);
             return;
         }
-        sendNow(delivery, now, false, 0);
+        if (!sendNow(delivery, now, false, 0)) {
+            drop(DropReason::TooLarge, delivery);
+        }
         return;
     }
     const bool canSendNow = m_connection != nullptr && !m_resendPending && m_queue.empty() &&
@@ -154,16 +156,25 @@ void Session::enqueue(Delivery&& delivery)
 {
     const Limits& l = limits();
     const std::uint64_t size = delivery.message->payload.size();
-    if (queuedCount() >= l.maxQueueMessages || m_queuedBytes + size > l.maxQueueBytes) {
-        const bool refuseNewest = l.queueOverflow == OverflowPolicy::DropNewest ||
-                                  l.queueOverflow == OverflowPolicy::DeadLetterNewest;
-        if (refuseNewest || m_queue.empty()) {
-            drop(DropReason::QueueFull, delivery);
-            return;
-        }
+    auto full = [&] {
+        return queuedCount() >= l.maxQueueMessages || m_queuedBytes + size > l.maxQueueBytes;
+    };
+    const bool refuseNewest = l.queueOverflow == OverflowPolicy::DropNewest ||
+                              l.queueOverflow == OverflowPolicy::DeadLetterNewest;
+    if (full() && (refuseNewest || size > l.maxQueueBytes)) {
+        drop(DropReason::QueueFull, delivery);
+        return;
+    }
+    // Make room: as many of the oldest as it takes (one is not enough for a big message, or
+    // after max_queue_* was lowered).
+    while (full() && !m_queue.empty()) {
         takeFromQueueAccounting(m_queue.front());
         drop(DropReason::QueueFull, m_queue.front());
         m_queue.pop_front();
+    }
+    if (full()) { // only rows on disk left: refuse this one instead
+        drop(DropReason::QueueFull, delivery);
+        return;
     }
     m_queuedBytes += size;
     if (delivery.storeId != 0) {
