@@ -140,8 +140,8 @@ MessagePtr Broker::applyRetained(const MessagePtr& message)
     return m_retained.set(message);
 }
 
-void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done,
-                     std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
+SessionPtr Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done,
+                           std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
 {
     if (message->retain && !message->payload.empty() && !admitRetained(message->topic)) {
         countRejection("max_retained_messages");
@@ -149,7 +149,7 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
             if (done) {
                 done({false, protocol::ReasonCode::QuotaExceeded, 0});
             }
-            return;
+            return nullptr;
         }
         // QoS 0 has no answer to carry the refusal: it is delivered, but not retained.
         auto unretained = std::make_shared<Message>(*message);
@@ -166,22 +166,29 @@ void Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, Publ
     // published by a connection failing as we write to it) gets its own vector.
     std::vector<Shard::RouteTarget> targets = std::move(from.routeScratch());
     m_router.match(*message, targets);
-    deliverToTargets(from, message, now, targets, std::move(done), inboundQos2);
+    SessionPtr congested =
+        deliverToTargets(from, message, now, targets, std::move(done), inboundQos2);
     targets.clear();
     from.routeScratch() = std::move(targets);
+    return congested;
 }
 
-void Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoint now,
-                              std::vector<Shard::RouteTarget>& targets, PublishDone done,
-                              std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
+SessionPtr
+Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoint now,
+                         std::vector<Shard::RouteTarget>& targets, PublishDone done,
+                         std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
 {
     const std::size_t receivers = targets.size();
+    SessionPtr congested;
 
     // Deliveries that must be in the store before anyone sees them: QoS 1/2 to a persistent
     // session. Everything else goes out now.
     auto stored = std::make_shared<std::vector<std::pair<SessionPtr, Delivery>>>();
     Persistence::PublishWrite write;
     for (Shard::RouteTarget& target : targets) {
+        if (!congested && target.session->isBackpressuring(now)) {
+            congested = target.session;
+        }
         Delivery delivery;
         delivery.message = message;
         delivery.qos = std::min(message->qos, target.qos);
@@ -219,7 +226,7 @@ void Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::Tim
         if (done) {
             done({true, protocol::ReasonCode::Success, receivers});
         }
-        return;
+        return congested;
     }
     if (!m_persistence->isHealthy() && message->qos > 0) {
         // It cannot be kept, so it is refused rather than acknowledged and lost (design:
@@ -227,7 +234,7 @@ void Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::Tim
         if (done) {
             done({false, protocol::ReasonCode::UnspecifiedError, receivers});
         }
-        return;
+        return congested;
     }
 
     const bool acknowledgeNow = m_persistence->durability() == Durability::Async;
@@ -283,6 +290,7 @@ void Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::Tim
     if (done && acknowledgeNow) {
         done({true, protocol::ReasonCode::Success, receivers});
     }
+    return congested;
 }
 
 void Broker::redistributeShared(Shard& from, const SessionPtr& departed,

@@ -87,8 +87,10 @@ public:
     // the retained change are written first, and in `sync` durability `done` runs only after
     // the commit; otherwise `done` runs before publish() returns. `inboundQos2` is the
     // publisher's (persistent session id, packet id) to keep until PUBREL.
-    void publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done = {},
-                 std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2 = {});
+    // Returns a receiving session that is backed up (the publisher should pause: see
+    // ClientConnection::pauseForBackpressure), or null.
+    SessionPtr publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done = {},
+                       std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2 = {});
 
     // Offers deliveries a departing shared-subscription member did not take to other online
     // members; those nobody can take go back to `departed` (queued for its return).
@@ -175,9 +177,9 @@ private:
     // Applies a retained change in memory; returns the message it replaced (to undo on failure).
     MessagePtr applyRetained(const MessagePtr& message);
     // The part of publish() after matching: stores what must be kept, delivers the rest.
-    void deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoint now,
-                          std::vector<Shard::RouteTarget>& targets, PublishDone done,
-                          std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2);
+    SessionPtr deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoint now,
+                                std::vector<Shard::RouteTarget>& targets, PublishDone done,
+                                std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2);
     // max_retained_messages: may this topic take a retained message?
     bool admitRetained(std::string_view topic) const;
     // Sends new limits to every shard (they refresh their connections and sessions).

@@ -75,6 +75,9 @@ void ClientConnection::onOutputDrained()
 
 bool ClientConnection::hasTimedOut(Clock::TimePoint at) const
 {
+    if (m_throttled && at - m_throttledAt > kBackpressureBreaker) {
+        return true; // not a timeout: onTimeout() lifts a backpressure pause held too long
+    }
     switch (m_phase) {
     case Phase::AwaitingConnect:
         return at - m_acceptedAt > m_shard.limits().connectTimeout;
@@ -85,8 +88,12 @@ bool ClientConnection::hasTimedOut(Clock::TimePoint at) const
     }
 }
 
-void ClientConnection::onTimeout(Clock::TimePoint /*now*/)
+void ClientConnection::onTimeout(Clock::TimePoint at)
 {
+    if (m_throttled && at - m_throttledAt > kBackpressureBreaker) {
+        resumeAfterBackpressure();
+        return;
+    }
     if (m_phase == Phase::AwaitingConnect) {
         spdlog::debug("{}: no CONNECT within the connect timeout, closing", remoteAddress());
         m_protocol.markClosed();
@@ -316,6 +323,39 @@ void ClientConnection::sampleRates(Clock::TimePoint at)
     smooth(m_traffic.bytesOutRate, m_traffic.bytesOut, m_sampled.bytesOut);
     m_sampled = m_traffic;
     m_sampledAt = at;
+}
+
+std::size_t ClientConnection::pendingOutputBytes() const
+{
+    return m_protocol.output().size() + (m_transport != nullptr ? m_transport->bytesInFlight() : 0);
+}
+
+void ClientConnection::pauseForBackpressure(const SessionPtr& congested, Clock::TimePoint at)
+{
+    if (m_throttled || m_phase != Phase::Active) {
+        return;
+    }
+    if (!congested->addWaiter(weak_from_this())) {
+        return; // it cleared meanwhile
+    }
+    m_throttled = true;
+    m_throttledAt = at;
+    m_protocol.pause(); // the transport stops reading; TCP slows the publisher down
+}
+
+void ClientConnection::resumeAfterBackpressure()
+{
+    if (!m_throttled) {
+        return;
+    }
+    m_throttled = false;
+    if (m_phase != Phase::Active) {
+        return;
+    }
+    m_protocol.resume();
+    if (m_transport != nullptr && m_phase == Phase::Active && !m_protocol.isPaused()) {
+        m_transport->resumeReading();
+    }
 }
 
 bool ClientConnection::isOutputCongested() const

@@ -82,6 +82,15 @@ public:
     bool sendPublish(const protocol::OutgoingPublish& publish);
     void send(const protocol::Packet& packet);
     bool isOutputCongested() const;
+    std::size_t pendingOutputBytes() const;
+
+    // ---- Backpressure -------------------------------------------------------------------------
+    // A session this client publishes to is backed up: stop reading its packets until it
+    // clears (or kBackpressureBreaker passes, so no cycle of waits can deadlock).
+    void pauseForBackpressure(const SessionPtr& congested, Clock::TimePoint now);
+    void resumeAfterBackpressure();
+    bool isThrottled() const { return m_throttled; }
+    static constexpr std::chrono::seconds kBackpressureBreaker{1};
 
     // ---- Introspection (admin API) ---------------------------------------------------------
     Shard& shard() const { return m_shard; }
@@ -207,6 +216,8 @@ private:
     std::uint64_t m_nextAckSeq = 0;
 
     std::shared_ptr<const Limits> m_limits;
+    bool m_throttled = false;
+    Clock::TimePoint m_throttledAt{};
     bool m_admitted = false;
     std::string m_ip; // the peer's address without the port, for max_connections_per_ip
     double m_publishTokens = 0;

@@ -354,7 +354,10 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
             }
         };
     }
-    m_shard.broker().publish(m_shard, std::move(message), at, std::move(done), inboundQos2);
+    if (SessionPtr congested = m_shard.broker().publish(m_shard, std::move(message), at,
+                                                        std::move(done), inboundQos2)) {
+        pauseForBackpressure(congested, at);
+    }
 }
 
 void ClientConnection::queueAck(std::uint8_t qos, std::uint16_t packetId, std::uint8_t reason)

@@ -43,6 +43,66 @@ bool Session::pushToInbox(Delivery&& delivery)
     return true;
 }
 
+bool Session::isBackpressuring(Clock::TimePoint now) const
+{
+    if (m_congestedSince.load(std::memory_order_relaxed) == 0) {
+        return false;
+    }
+    const auto lastProgress = Clock::TimePoint(Clock::Duration(m_lastProgress.load()));
+    return now - lastProgress < kStallCutoff;
+}
+
+bool Session::addWaiter(std::weak_ptr<ClientConnection> publisher)
+{
+    const std::lock_guard lock(m_inboxMutex);
+    if (!m_congested) {
+        return false;
+    }
+    m_waiters.push_back(std::move(publisher));
+    return true;
+}
+
+void Session::updateCongestion(Clock::TimePoint now)
+{
+    const Limits& l = limits();
+    const std::size_t high = std::max<std::size_t>(
+        16, std::min<std::size_t>(l.maxQueueMessages / 2,
+                                  std::max<std::size_t>(l.queueMemoryMessages, 1000)));
+    const std::size_t pending = m_connection != nullptr ? m_connection->pendingOutputBytes() : 0;
+    const std::size_t backlog = m_queue.size() + m_coldCount;
+    bool congested = m_congestedSince.load(std::memory_order_relaxed) != 0;
+    if (m_connection == nullptr) {
+        congested = false; // an offline session queues (and overflows by policy); it never stalls
+    } else if (!congested) {
+        congested = backlog >= high || pending >= l.maxPendingOutputBytes / 4;
+    } else {
+        congested = !(backlog <= high / 2 && pending <= l.maxPendingOutputBytes / 8);
+    }
+    const bool was = m_congestedSince.load(std::memory_order_relaxed) != 0;
+    if (congested == was) {
+        return;
+    }
+    std::vector<std::weak_ptr<ClientConnection>> waiters;
+    {
+        const std::lock_guard lock(m_inboxMutex);
+        m_congested = congested;
+        if (!congested) {
+            waiters.swap(m_waiters);
+        }
+    }
+    m_congestedSince.store(congested ? now.time_since_epoch().count() : 0,
+                           std::memory_order_relaxed);
+    if (congested) {
+        m_lastProgress.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+    }
+    for (auto& weak : waiters) {
+        if (auto publisher = weak.lock()) {
+            Shard& shard = publisher->shard();
+            shard.post([publisher] { publisher->resumeAfterBackpressure(); });
+        }
+    }
+}
+
 std::vector<Delivery> Session::takeInbox()
 {
     std::vector<Delivery> taken;
@@ -135,6 +195,7 @@ void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
         if (!sendNow(delivery, now, false, 0)) {
             drop(DropReason::TooLarge, delivery);
         }
+        updateCongestion(now);
         return;
     }
     const bool canSendNow = m_connection != nullptr && !m_resendPending && m_queue.empty() &&
@@ -150,6 +211,7 @@ void Session::deliver(Delivery&& delivery, Clock::TimePoint now)
         return;
     }
     enqueue(std::move(delivery));
+    updateCongestion(now);
 }
 
 void Session::enqueue(Delivery&& delivery)
@@ -229,6 +291,7 @@ bool Session::sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup,
         return false;
     }
     ShardMetrics::add(metrics().messagesDelivered[delivery.qos]);
+    m_lastProgress.store(now.time_since_epoch().count(), std::memory_order_relaxed);
     if (!dup) {
         owner().latency().record(now - message.receivedAt);
     }
@@ -346,6 +409,7 @@ std::vector<Delivery> Session::detach()
 {
     m_connection = nullptr;
     m_online.store(false, std::memory_order_relaxed);
+    updateCongestion(Clock::TimePoint{});
     std::vector<Delivery> forOtherMembers;
     for (auto it = m_inflight.begin(); it != m_inflight.end();) {
         // QoS 1 in flight may go to another member; QoS 2 must be completed with this one
@@ -394,6 +458,7 @@ void Session::pump(Clock::TimePoint now)
         startInflight(std::move(delivery), packetId);
     }
     requestPageIfNeeded();
+    updateCongestion(now);
 }
 
 void Session::requestPageIfNeeded()

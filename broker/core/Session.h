@@ -94,6 +94,17 @@ public:
     // Queues a delivery for the owner thread. Returns true if the caller must schedule a drain
     // (the inbox was not already scheduled).
     bool pushToInbox(Delivery&& delivery);
+
+    // ---- Backpressure (any thread) -------------------------------------------------------
+    // True while this online session's queue or output is backed up and its client is still
+    // draining it: publishers sending to it pause until it catches up. A client that has made
+    // no progress for kStallCutoff stops holding publishers back (its queue then overflows by
+    // policy), so one stuck client cannot stall a broker.
+    bool isBackpressuring(Clock::TimePoint now) const;
+    // Registers a publisher to be resumed when the backlog clears. False if it already has
+    // (the publisher need not pause).
+    bool addWaiter(std::weak_ptr<ClientConnection> publisher);
+    static constexpr std::chrono::seconds kStallCutoff{2};
     bool inboxEmpty() const { return m_inboxSize.load(std::memory_order_acquire) == 0; }
 
     // ---- Owner thread ----------------------------------------------------------------------
@@ -122,6 +133,8 @@ public:
 
     // The connection's output has room again: send queued messages up to the window.
     void pump(Clock::TimePoint now);
+    // Re-evaluates the backlog after anything that changes it (owner thread).
+    void updateCongestion(Clock::TimePoint now);
 
     // Inbound QoS 2 (exactly once): ids for which PUBREC was sent and PUBREL not yet received.
     bool hasInboundQos2(std::uint16_t packetId) const;
@@ -223,6 +236,12 @@ private:
 
     std::mutex m_inboxMutex;
     std::vector<Delivery> m_inbox;
+    std::vector<std::weak_ptr<ClientConnection>> m_waiters; // guarded by m_inboxMutex
+    bool m_congested = false;                               // guarded by m_inboxMutex
+    // Steady-clock nanoseconds: since when the backlog has existed (0 = none), and the last
+    // time the client took something from it.
+    std::atomic<std::int64_t> m_congestedSince{0};
+    std::atomic<std::int64_t> m_lastProgress{0};
     bool m_drainScheduled = false; // guarded by m_inboxMutex
     std::atomic<std::uint32_t> m_inboxSize{0};
     std::shared_ptr<const Limits> m_limits;
