@@ -9,7 +9,13 @@ packages=(
     libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
     qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-tools-dev qt6-l10n-tools qt6-svg-dev
     libgl1-mesa-dev
+    # The console: tokens in the OS keychain, profiles and metric history in SQLite, and a font
+    # for its tests on the offscreen platform (headless machines have none).
+    qtkeychain-qt6-dev libqt6sql6-sqlite fonts-dejavu-core
     mosquitto mosquitto-clients
+    # promtool (in Debian's prometheus package) checks /metrics in tests/admin; the openssl
+    # command makes the admin TLS test's certificate.
+    prometheus openssl
 )
 
 if [ "$(id -u)" -eq 0 ]; then

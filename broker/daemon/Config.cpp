@@ -90,6 +90,25 @@ const std::map<std::string, Setter>& topLevelKeys()
              c.asyncCommitDelay =
                  std::chrono::milliseconds(integerIn<std::int64_t>(src, node, key, 1, 60'000));
          }},
+        {"admin_bind",
+         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
+             c.admin.bindAddress = stringOf(src, node, key);
+             if (c.admin.bindAddress.empty()) {
+                 fail(src, node, key, "must not be empty");
+             }
+         }},
+        {"admin_port",
+         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
+             c.admin.port = integerIn<std::uint16_t>(src, node, key, 0, 65535);
+         }},
+        {"admin_tls_cert",
+         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
+             c.admin.tlsCertificateFile = stringOf(src, node, key);
+         }},
+        {"admin_tls_key",
+         [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
+             c.admin.tlsKeyFile = stringOf(src, node, key);
+         }},
         {"log_level",
          [](const auto& src, const auto& node, const auto& key, DaemonConfig& c) {
              std::string level = stringOf(src, node, key);
@@ -165,6 +184,10 @@ ConfigError parseError(const std::string& source, const toml::parse_error& error
 void applyParsed(const toml::table& table, const std::string& source, DaemonConfig& config)
 {
     applyTable(source, table, "", topLevelKeys(), config);
+    if (config.admin.tlsCertificateFile.empty() != config.admin.tlsKeyFile.empty()) {
+        throw ConfigError(source +
+                          ": admin_tls_cert and admin_tls_key: give both (TLS) or neither");
+    }
     std::string error;
     if (!core::LimitRegistry::consistent(config.server.limits, &error)) {
         throw ConfigError(source + ": limits." + error);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "broker/admin/AdminOptions.h"
 #include "broker/core/Persistence.h"
 #include "broker/net/Server.h"
 
@@ -20,6 +21,8 @@ struct DaemonConfig
     std::string dataDir = defaultDataDirectory();
     core::Durability durability = core::Durability::Sync;
     std::chrono::milliseconds asyncCommitDelay{100};
+    // The admin API (bind, port, TLS); its token lives in the data directory.
+    admin::AdminOptions admin;
 
     // /var/lib/switchboard for root, else $XDG_DATA_HOME/switchboard or
     // ~/.local/share/switchboard.

@@ -9,6 +9,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "broker/admin/AdminServer.h"
+#include "broker/admin/AdminToken.h"
 #include "broker/core/Broker.h"
 #include "broker/daemon/Config.h"
 #include "broker/net/Server.h"
@@ -34,6 +36,9 @@ int run(int argc, char** argv)
     std::optional<std::string> logLevel;
     std::optional<std::string> dataDir;
     std::optional<std::string> durability;
+    std::optional<std::string> adminBind;
+    std::optional<std::uint16_t> adminPort;
+    bool printAdminToken = false;
     cli.add_option("-c,--config", configPath, "TOML config file (see docs/configuration.md)")
         ->check(CLI::ExistingFile);
     cli.add_option("-b,--bind", bind, "Address to listen on for MQTT (default 0.0.0.0)");
@@ -49,8 +54,17 @@ int run(int argc, char** argv)
                    "~/.local/share/switchboard)");
     cli.add_option("--durability", durability,
                    "sync (default: acknowledge after commit), async (commit within "
-                   "async_commit_delay_ms) or memory (nothing on disk)")
+                   "async_commit_delay_ms) or memory (nothing on disk but the admin token)")
         ->check(CLI::IsMember({"sync", "async", "memory"}));
+    cli.add_option("--admin-bind", adminBind,
+                   "Address the admin API (HTTP, WebSocket, /metrics) listens on (default "
+                   "127.0.0.1)");
+    cli.add_option("--admin-port", adminPort,
+                   "TCP port of the admin API (default 8081; 0 picks a free one)")
+        ->check(CLI::Range(0, 65535));
+    cli.add_flag("--print-admin-token", printAdminToken,
+                 "Print the admin API token (from the data directory, created if missing) and "
+                 "exit");
     CLI11_PARSE(cli, argc, argv);
 
     DaemonConfig config;
@@ -79,6 +93,24 @@ int run(int argc, char** argv)
     }
     if (durability) {
         config.durability = *sb::daemon::parseDurability(*durability);
+    }
+    if (adminBind) {
+        config.admin.bindAddress = *adminBind;
+    }
+    if (adminPort) {
+        config.admin.port = *adminPort;
+    }
+    // The admin token is kept in the data directory in every durability mode: it is a
+    // credential, not broker state, and --print-admin-token must find the running broker's.
+    config.admin.tokenFile = sb::admin::AdminToken::pathIn(config.dataDir);
+    if (printAdminToken) {
+        try {
+            std::cout << sb::admin::AdminToken::loadOrCreate(config.admin.tokenFile) << "\n";
+        } catch (const std::exception& error) {
+            std::cerr << "switchboard-broker: " << error.what() << "\n";
+            return 1;
+        }
+        return 0;
     }
 
     spdlog::set_default_logger(spdlog::stderr_color_mt("switchboard"));
@@ -118,6 +150,14 @@ int run(int argc, char** argv)
         spdlog::critical("{}", error.what());
         return 1;
     }
+    sb::admin::AdminServer admin(server, config.admin);
+    try {
+        admin.start();
+    } catch (const std::exception& error) {
+        spdlog::critical("{}", error.what());
+        server.stop();
+        return 1;
+    }
 
     // Wait for SIGINT/SIGTERM on the main thread; the workers carry the traffic.
     set.async_wait([](const boost::system::error_code& ec, int signal) {
@@ -126,6 +166,7 @@ int run(int argc, char** argv)
         }
     });
     signals.run();
+    admin.stop();
     server.stop();
     return 0;
 }

@@ -75,6 +75,16 @@ private Q_SLOTS:
             << QStringLiteral("async_commit_delay_ms = 0\n")
             << QStringLiteral(":1: async_commit_delay_ms: ")
             << QStringLiteral("expected an integer between 1 and 60000");
+        QTest::newRow("admin port out of range")
+            << QStringLiteral("admin_port = 70000\n") << QStringLiteral(":1: admin_port: ")
+            << QStringLiteral("expected an integer between 0 and 65535");
+        QTest::newRow("admin bind not a string")
+            << QStringLiteral("admin_bind = 127\n") << QStringLiteral(":1: admin_bind: ")
+            << QStringLiteral("expected a string");
+        QTest::newRow("admin TLS certificate without key")
+            << QStringLiteral("admin_tls_cert = \"/etc/ssl/admin.pem\"\n")
+            << QStringLiteral(": admin_tls_cert and admin_tls_key: ")
+            << QStringLiteral("give both (TLS) or neither");
         QTest::newRow("TOML syntax error")
             << QStringLiteral("port = 1883\nworkers = = 2\n") << QStringLiteral(":2:") << QString();
         QTest::newRow("TOML duplicate key")
@@ -213,6 +223,9 @@ max_keepalive = 30
         QCOMPARE(config.logLevel, defaults.logLevel);
         QVERIFY(config.durability == defaults.durability);
         QCOMPARE(config.asyncCommitDelay.count(), defaults.asyncCommitDelay.count());
+        QCOMPARE(config.admin.bindAddress, defaults.admin.bindAddress);
+        QCOMPARE(config.admin.port, defaults.admin.port);
+        QCOMPARE(config.admin.tlsCertificateFile, defaults.admin.tlsCertificateFile);
         // data_dir: the example shows the default for root, which differs for other users.
         for (const auto& spec : core::LimitRegistry::specs()) {
             QVERIFY2(
@@ -251,7 +264,8 @@ max_keepalive = 30
                      qPrintable(QStringLiteral("docs/examples/switchboard.toml lacks ") + name));
         }
         for (const char* key : {"bind", "port", "workers", "log_level", "data_dir", "durability",
-                                "async_commit_delay_ms"}) {
+                                "async_commit_delay_ms", "admin_bind", "admin_port",
+                                "admin_tls_cert", "admin_tls_key"}) {
             QVERIFY2(doc.contains(u'`' + QLatin1String(key) + u'`'), key);
         }
     }
