@@ -15,6 +15,7 @@
 #   MOSQUITTO        (default /usr/sbin/mosquitto)    NATS_SERVER (default nats-server)
 #   BROKERS          which to run (default "mosquitto mosquitto-nodelay nats switchboard")
 #   SCENARIOS        which to run (default: all, see scenario_args below)
+#   IDLE_CONNECTIONS connections of the idle scenario (default 19000)
 #   REPS, DURATION   repetitions (3) and seconds of traffic per run (5)
 #   BENCH_THREADS    bench I/O threads (1: leaves the other core to the broker)
 #   PROTOCOL         3.1.1 (default: NATS speaks only 3.1.1) or 5 (NATS is then skipped)
@@ -39,7 +40,10 @@ PROTOCOL="${PROTOCOL:-3.1.1}"
 BUDGET="${BUDGET:-3600}"
 OUT=""
 
-ALL_SCENARIOS="throughput-qos0 throughput-qos1 throughput-qos2 pairs-qos0 fanout-qos0 fanin-qos1 \
+# The rows of issue 7's targets: 1->1 at QoS 0/1/2, fan-out 1->100, fan-in 100->1, latency at
+# 50,000 msg/s, idle connections (19,000: a process here may hold 20,000 files), plus pairs
+# (4 publisher->subscriber pairs, for worker scaling) and the mixed "realistic" profile.
+ALL_SCENARIOS="throughput-qos0 throughput-qos1 throughput-qos2 pairs-qos0 fanout-qos0 fanin-qos0 \
 latency-qos0 latency-qos1 realistic-qos1 idle"
 SCENARIOS="${SCENARIOS:-$ALL_SCENARIOS}"
 
@@ -179,12 +183,13 @@ scenario_args() { # name -> bench arguments
     throughput-qos1) echo "throughput --qos 1 --duration $DURATION" ;;
     throughput-qos2) echo "throughput --qos 2 --duration $DURATION" ;;
     pairs-qos0) echo "throughput --qos 0 --publishers 4 --subscribers 4 --topic-mode pairs --duration $DURATION" ;;
-    fanout-qos0) echo "fanout --qos 0 --subscribers 10 --duration $DURATION" ;;
-    fanin-qos1) echo "fanin --qos 1 --publishers 10 --duration $DURATION" ;;
-    latency-qos0) echo "latency --qos 0 --rate 10000 --duration $DURATION" ;;
-    latency-qos1) echo "latency --qos 1 --rate 10000 --duration $DURATION" ;;
+    fanout-qos0) echo "fanout --qos 0 --subscribers 100 --duration $DURATION" ;;
+    fanin-qos0) echo "fanin --qos 0 --publishers 100 --duration $DURATION" ;;
+    fanin-qos1) echo "fanin --qos 1 --publishers 100 --duration $DURATION" ;;
+    latency-qos0) echo "latency --qos 0 --rate 50000 --duration $DURATION" ;;
+    latency-qos1) echo "latency --qos 1 --rate 50000 --duration $DURATION" ;;
     realistic-qos1) echo "realistic --qos 1 --publishers 2000 --rate 2000 --duration $DURATION" ;;
-    idle) echo "idle --connections 5000 --duration 2" ;;
+    idle) echo "idle --connections ${IDLE_CONNECTIONS:-19000} --duration 2" ;;
     *) echo "compare.sh: unknown scenario $1" >&2; exit 2 ;;
     esac
 }
