@@ -219,6 +219,8 @@ fi
 
 # ---- report ------------------------------------------------------------------------------
 
+whole() { [[ "$1" == "-" ]] && echo "-" || awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
+
 median() { # jq filter selecting numbers -> median
     jq -rs "[ $1 ] | sort | if length == 0 then \"-\" elif length % 2 == 1 then .[length / 2 | floor]
             else (.[length / 2 - 1] + .[length / 2]) / 2 end" "$RESULTS"
@@ -236,8 +238,7 @@ median() { # jq filter selecting numbers -> median
         lost=$(median "$sel | .lost")
         dup=$(median "$sel | .duplicates")
         [[ "$label" == mosquitto-* || "$label" == switchboard-memory ]] && cps="-"
-        printf '| %s | %s | %s | %s | %s |\n' "$label" "$(printf '%.0f' "$rate" 2>/dev/null || echo "$rate")" \
-            "$(printf '%.0f' "$cps" 2>/dev/null || echo "$cps")" "$lost" "$dup"
+        printf '| %s | %s | %s | %s | %s |\n' "$label" "$(whole "$rate")" "$(whole "$cps")" "$lost" "$dup"
     done
     echo
     echo "### Memory with $QUEUED messages queued for an offline session"

@@ -237,7 +237,12 @@ Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoin
         return congested;
     }
 
-    const bool acknowledgeNow = m_persistence->durability() == Durability::Async;
+    // Async acknowledges at once, unless the store has fallen this far behind: then the
+    // acknowledgement waits until the write is applied, which slows publishers down to what the
+    // disk takes instead of letting the backlog (and the commit delay) grow without bound.
+    constexpr std::uint64_t kAsyncBacklogLimit = 50'000;
+    const bool acknowledgeNow = m_persistence->durability() == Durability::Async &&
+                                m_persistence->stats().queuedOperations < kAsyncBacklogLimit;
     write.message = message;
     write.inboundQos2 = inboundQos2;
     if (retainChange) {
