@@ -45,6 +45,11 @@ bool Session::pushToInbox(Delivery&& delivery)
 
 bool Session::isBackpressuring(Clock::TimePoint now) const
 {
+    // Publishers on other workers fill the inbox faster than this session's worker empties it:
+    // they wait rather than push more than its output will take.
+    if (m_inboxSize.load(std::memory_order_relaxed) >= kInboxHighWater) {
+        return true;
+    }
     if (m_congestedSince.load(std::memory_order_relaxed) == 0) {
         return false;
     }
@@ -55,7 +60,7 @@ bool Session::isBackpressuring(Clock::TimePoint now) const
 bool Session::addWaiter(std::weak_ptr<ClientConnection> publisher)
 {
     const std::lock_guard lock(m_inboxMutex);
-    if (!m_congested) {
+    if (!m_congested && m_inbox.size() < kInboxHighWater) {
         return false;
     }
     m_waiters.push_back(std::move(publisher));
@@ -95,22 +100,33 @@ void Session::updateCongestion(Clock::TimePoint now)
     if (congested) {
         m_lastProgress.store(now.time_since_epoch().count(), std::memory_order_relaxed);
     }
-    for (auto& weak : waiters) {
-        if (auto publisher = weak.lock()) {
-            Shard& shard = publisher->shard();
-            shard.post([publisher] { publisher->resumeAfterBackpressure(); });
-        }
-    }
+    resumeWaiters(waiters);
 }
 
 std::vector<Delivery> Session::takeInbox()
 {
     std::vector<Delivery> taken;
-    const std::lock_guard lock(m_inboxMutex);
-    taken.swap(m_inbox);
-    m_drainScheduled = false;
-    m_inboxSize.store(0, std::memory_order_release);
+    std::vector<std::weak_ptr<ClientConnection>> waiters;
+    {
+        const std::lock_guard lock(m_inboxMutex);
+        taken.swap(m_inbox);
+        m_drainScheduled = false;
+        m_inboxSize.store(0, std::memory_order_release);
+        if (!m_congested) {
+            waiters.swap(m_waiters); // they waited for the inbox, which is empty now
+        }
+    }
+    resumeWaiters(waiters);
     return taken;
+}
+
+void Session::resumeWaiters(const std::vector<std::weak_ptr<ClientConnection>>& waiters)
+{
+    for (const auto& weak : waiters) {
+        if (auto publisher = weak.lock()) {
+            publisher->shard().post([publisher] { publisher->resumeAfterBackpressure(); });
+        }
+    }
 }
 
 void Session::drop(DropReason reason, const Delivery& delivery, std::uint32_t attempts)

@@ -105,6 +105,8 @@ public:
     // (the publisher need not pause).
     bool addWaiter(std::weak_ptr<ClientConnection> publisher);
     static constexpr std::chrono::seconds kStallCutoff{2};
+    // Deliveries from other workers waiting in the inbox beyond which publishers pause.
+    static constexpr std::uint32_t kInboxHighWater = 4096;
     bool inboxEmpty() const { return m_inboxSize.load(std::memory_order_acquire) == 0; }
 
     // ---- Owner thread ----------------------------------------------------------------------
@@ -233,6 +235,9 @@ private:
     std::atomic<bool> m_persistent{false};
     std::uint32_t m_expiryInterval = 0;
     std::atomic<bool> m_ended{false};
+
+    // Lets paused publishers read again (each on its own worker).
+    static void resumeWaiters(const std::vector<std::weak_ptr<ClientConnection>>& waiters);
 
     std::mutex m_inboxMutex;
     std::vector<Delivery> m_inbox;
