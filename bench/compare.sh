@@ -7,6 +7,7 @@
 #   bench/compare.sh                      # 3 repetitions, 5 s per run, table on stdout
 #   bench/compare.sh --quick              # 1 repetition, 2 s per run: a smoke check
 #   bench/compare.sh --out docs/benchmarks-latest.md
+#   bench/compare.sh --report-only build/bench-compare/<run>/results.jsonl   # table of a past run
 #
 # Environment:
 #   BENCH            switchboard-bench (default build/release/broker/tools/bench/switchboard-bench)
@@ -39,6 +40,7 @@ BENCH_THREADS="${BENCH_THREADS:-1}"
 PROTOCOL="${PROTOCOL:-3.1.1}"
 BUDGET="${BUDGET:-3600}"
 OUT=""
+REPORT_ONLY="" # results.jsonl of an earlier run: print its report, run nothing
 
 # The rows of issue 7's targets: 1->1 at QoS 0/1/2, fan-out 1->100, fan-in 100->1, latency at
 # 50,000 msg/s, idle connections (19,000: a process here may hold 20,000 files), plus pairs
@@ -51,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
     --quick) REPS=1; DURATION=2; shift ;;
     --out) OUT="$2"; shift 2 ;;
+    --report-only) REPORT_ONLY="$2"; shift 2 ;;
     -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -77,7 +80,14 @@ done
 WORKDIR="${WORKDIR:-$ROOT/build/bench-compare/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$WORKDIR"
 RESULTS="$WORKDIR/results.jsonl"
-: >"$RESULTS"
+if [[ -n "$REPORT_ONLY" ]]; then
+    cp "$REPORT_ONLY" "$RESULTS"
+    BROKERS_TO_RUN=""
+    REPS=$(jq -s 'map(.compare.rep) | max // 0' "$RESULTS")
+else
+    : >"$RESULTS"
+    BROKERS_TO_RUN="$BROKERS"
+fi
 STARTED=$(date +%s)
 
 # ---- brokers -----------------------------------------------------------------------------
@@ -105,7 +115,9 @@ free_port() {
     local port
     for _ in $(seq 100); do
         port=$((20000 + RANDOM % 20000))
-        if [[ -z "$(ss -Htln "sport = :$port")" ]]; then
+        # Any socket on the port, not only listeners: the idle scenario's thousands of client
+        # sockets (and their TIME_WAIT) take ephemeral ports in this range too.
+        if [[ -z "$(ss -Htan "sport = :$port or dport = :$port")" ]]; then
             echo "$port"
             return
         fi
@@ -157,7 +169,7 @@ CONF
     esac
     local pid=$!
     STARTED_PIDS+=("$pid")
-    wait_listening "$port" "$pid" "$name"
+    wait_listening "$port" "$pid" "$name" || return 1
     PORT[$name]=$port
     PID[$name]=$pid
 }
@@ -213,13 +225,14 @@ run_one() { # broker scenario rep
         '. + {compare: {broker: $b, scenario: $s, rep: $r, exit: $rc}}' <<<"$line" >>"$RESULTS"
 }
 
-for broker in $BROKERS; do
-    start_broker "$broker"
+for broker in $BROKERS_TO_RUN; do
+    start_broker "$broker" || start_broker "$broker" || start_broker "$broker"
     echo "started $broker on port ${PORT[$broker]} (pid ${PID[$broker]})" >&2
 done
 
 over_budget=0
 for rep in $(seq "$REPS"); do
+    [[ -n "$REPORT_ONLY" ]] && break
     for scenario in $SCENARIOS; do
         for broker in $BROKERS; do
             if (($(date +%s) - STARTED > BUDGET)); then
@@ -231,7 +244,8 @@ for rep in $(seq "$REPS"); do
                 # Memory per connection is read from the broker's RSS: after heavy traffic the
                 # allocator holds freed memory that new connections reuse, so start afresh.
                 stop_broker "$broker"
-                start_broker "$broker"
+                # A port can be taken between the check and the bind: try another.
+                start_broker "$broker" || start_broker "$broker" || start_broker "$broker"
             fi
             kill -0 "${PID[$broker]}" 2>/dev/null || { echo "compare.sh: $broker died" >&2; continue; }
             run_one "$broker" "$scenario" "$rep"

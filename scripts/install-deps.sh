@@ -12,6 +12,8 @@ packages=(
     # The console: tokens in the OS keychain, profiles and metric history in SQLite, and a font
     # for its tests on the offscreen platform (headless machines have none).
     qtkeychain-qt6-dev libqt6sql6-sqlite fonts-dejavu-core
+    # The broker allocates with jemalloc when it is there (docs/benchmarks.md says why).
+    libjemalloc-dev
     mosquitto mosquitto-clients
     # promtool (in Debian's prometheus package) checks /metrics in tests/admin; the openssl
     # command makes the admin TLS test's certificate.
