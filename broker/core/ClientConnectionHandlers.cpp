@@ -442,13 +442,14 @@ void ClientConnection::handlePuback(const protocol::Puback& puback)
 
 void ClientConnection::handlePubrec(const protocol::Pubrec& pubrec)
 {
+    // A known one is answered by the session (after the commit of its new stage, in sync).
     const bool known = m_session->onPubrec(pubrec.packetId, pubrec.reasonCode, now());
-    if (protocol::isError(pubrec.reasonCode)) {
-        return; // the exchange ends with a failed PUBREC (4.3.3)
+    if (known || protocol::isError(pubrec.reasonCode)) {
+        return; // or: the exchange ends with a failed PUBREC (4.3.3)
     }
     protocol::Pubrel pubrel;
     pubrel.packetId = pubrec.packetId;
-    if (!known && m_protocol.version() == Version::V5) {
+    if (m_protocol.version() == Version::V5) {
         pubrel.reasonCode = code(ReasonCode::PacketIdentifierNotFound);
     }
     send(pubrel);

@@ -160,7 +160,11 @@ public:
     // ---- Deliveries (rows created by submit()) ---------------------------------------------
     virtual void markSent(std::uint64_t sessionId, std::uint64_t messageId, std::uint16_t packetId,
                           std::uint32_t attempts) = 0;
-    virtual void markReleased(std::uint64_t sessionId, std::uint64_t messageId) = 0;
+    // PUBREC arrived: the delivery waits for PUBCOMP now. `onApplied` runs on the store thread
+    // like PublishWrite's (in Sync after the commit): PUBREL may go out only then, or a crash
+    // could make the restarted broker resend a PUBLISH the client has already completed.
+    virtual void markReleased(std::uint64_t sessionId, std::uint64_t messageId,
+                              std::function<void(bool ok)> onApplied) = 0;
     virtual void removeDelivery(std::uint64_t sessionId, std::uint64_t messageId) = 0;
     // Moves a delivery to another session (a shared subscription's departed member): the
     // message is stored again under a new id so it sorts after the target's existing rows.

@@ -596,14 +596,50 @@ bool Session::onPubrec(std::uint16_t packetId, std::uint8_t reasonCode, Clock::T
         return true;
     }
     // A repeated PUBREC (after a reconnect) is answered with PUBREL again.
-    if (it->stage != InflightMessage::Stage::AwaitingPubcomp && it->delivery.storeId != 0) {
-        if (Persistence* store = owner().broker().persistence()) {
-            store->markReleased(id, it->delivery.storeId);
-        }
-    }
+    Persistence* store = owner().broker().persistence();
+    const bool record = it->stage != InflightMessage::Stage::AwaitingPubcomp &&
+                        it->delivery.storeId != 0 && store != nullptr;
     it->stage = InflightMessage::Stage::AwaitingPubcomp;
     it->delivery.message.reset(); // the payload is no longer needed (4.3.3)
+    if (!record) {
+        sendPubrel(packetId);
+        return true;
+    }
+    if (store->durability() != Durability::Sync) {
+        store->markReleased(id, it->delivery.storeId, {});
+        sendPubrel(packetId);
+        return true;
+    }
+    // In sync durability PUBREL waits for the commit of the new stage: were the broker to stop
+    // between the two, it would otherwise resend a PUBLISH the client has already completed
+    // with PUBCOMP, and the client would take it as a new message (4.3.3).
+    store->markReleased(id, it->delivery.storeId, [weak = weak_from_this(), packetId](bool ok) {
+        auto session = weak.lock();
+        if (!session || !ok) {
+            return; // not on disk: the PUBREC is answered when the client sends it again
+        }
+        session->owner().post([session, packetId] {
+            const bool stillWaiting = std::any_of(
+                session->m_inflight.begin(), session->m_inflight.end(), [&](const auto& m) {
+                    return m.packetId == packetId &&
+                           m.stage == InflightMessage::Stage::AwaitingPubcomp;
+                });
+            if (stillWaiting) {
+                session->sendPubrel(packetId);
+            }
+        });
+    });
     return true;
+}
+
+void Session::sendPubrel(std::uint16_t packetId)
+{
+    if (m_connection == nullptr) {
+        return; // sent with the resend when the client returns
+    }
+    protocol::Pubrel pubrel;
+    pubrel.packetId = packetId;
+    m_connection->send(pubrel);
 }
 
 bool Session::onPubcomp(std::uint16_t packetId, Clock::TimePoint now)

@@ -129,6 +129,8 @@ public:
     ClientConnection* connection() const { return m_connection; }
 
     // Client answers to our PUBLISHes. Each returns false if the packet id was unknown.
+    // onPubrec answers a known PUBREC with PUBREL itself (in sync durability once the new stage
+    // is committed).
     bool onPuback(std::uint16_t packetId, std::uint8_t reasonCode, Clock::TimePoint now);
     bool onPubrec(std::uint16_t packetId, std::uint8_t reasonCode, Clock::TimePoint now);
     bool onPubcomp(std::uint16_t packetId, Clock::TimePoint now);
@@ -238,6 +240,8 @@ private:
 
     // Lets paused publishers read again (each on its own worker).
     static void resumeWaiters(const std::vector<std::weak_ptr<ClientConnection>>& waiters);
+    // PUBREL for an outgoing QoS 2 message whose PUBREC arrived (if the client is connected).
+    void sendPubrel(std::uint16_t packetId);
 
     std::mutex m_inboxMutex;
     std::vector<Delivery> m_inbox;

@@ -171,6 +171,12 @@ void CommitLoop::apply(op::MoveDelivery& move)
     report(move.onApplied, ok ? *messageId : 0, ok);
 }
 
+void CommitLoop::apply(op::MarkReleased& release)
+{
+    const bool ok = applyWrite([&] { write(m_writer, release); });
+    report(release.onApplied, 0, ok);
+}
+
 template <typename SessionOperation>
 void CommitLoop::apply(SessionOperation& operation)
 {

@@ -72,6 +72,7 @@ private:
     void process(Operation& operation);
     void apply(op::Publish& publish);
     void apply(op::MoveDelivery& move);
+    void apply(op::MarkReleased& release);
     void apply(op::LoadQueuePage& load);
     void apply(op::AddDeadLetter& add);
     void apply(op::ListDeadLetters& list);

@@ -52,6 +52,7 @@ struct MarkReleased
 {
     std::uint64_t sessionId = 0;
     std::uint64_t messageId = 0;
+    AppliedCallback onApplied; // messageId is 0; in Sync after the commit
 };
 struct RemoveDelivery
 {

@@ -237,7 +237,8 @@ void SqliteStore::refuse(Operation& operation)
                 if (o.write.onApplied) {
                     o.write.onApplied(0, false);
                 }
-            } else if constexpr (std::is_same_v<T, op::MoveDelivery>) {
+            } else if constexpr (std::is_same_v<T, op::MoveDelivery> ||
+                                 std::is_same_v<T, op::MarkReleased>) {
                 if (o.onApplied) {
                     o.onApplied(0, false);
                 }
@@ -303,9 +304,16 @@ void SqliteStore::markSent(std::uint64_t sessionId, std::uint64_t messageId, std
     enqueue(op::MarkSent{sessionId, messageId, packetId, attempts});
 }
 
-void SqliteStore::markReleased(std::uint64_t sessionId, std::uint64_t messageId)
+void SqliteStore::markReleased(std::uint64_t sessionId, std::uint64_t messageId,
+                               std::function<void(bool ok)> onApplied)
 {
-    enqueue(op::MarkReleased{sessionId, messageId});
+    op::AppliedCallback callback;
+    if (onApplied) {
+        callback = [onApplied = std::move(onApplied)](std::uint64_t, bool ok) {
+            onApplied(ok);
+        };
+    }
+    enqueue(op::MarkReleased{sessionId, messageId, std::move(callback)});
 }
 
 void SqliteStore::removeDelivery(std::uint64_t sessionId, std::uint64_t messageId)

@@ -75,7 +75,8 @@ public:
     void deleteSubscription(std::uint64_t sessionId, const std::string& filter) override;
     void markSent(std::uint64_t sessionId, std::uint64_t messageId, std::uint16_t packetId,
                   std::uint32_t attempts) override;
-    void markReleased(std::uint64_t sessionId, std::uint64_t messageId) override;
+    void markReleased(std::uint64_t sessionId, std::uint64_t messageId,
+                      std::function<void(bool ok)> onApplied) override;
     void removeDelivery(std::uint64_t sessionId, std::uint64_t messageId) override;
     void moveDelivery(core::StoredDelivery delivery, std::uint64_t toSessionId,
                       std::function<void(std::uint64_t messageId, bool ok)> onApplied) override;

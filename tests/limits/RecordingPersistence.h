@@ -31,7 +31,12 @@ public:
     void saveSubscription(const core::SubscriptionRecord&) override {}
     void deleteSubscription(std::uint64_t, const std::string&) override {}
     void markSent(std::uint64_t, std::uint64_t, std::uint16_t, std::uint32_t) override {}
-    void markReleased(std::uint64_t, std::uint64_t) override {}
+    void markReleased(std::uint64_t, std::uint64_t, std::function<void(bool)> onApplied) override
+    {
+        if (onApplied) {
+            onApplied(true);
+        }
+    }
     void removeDelivery(std::uint64_t, std::uint64_t) override {}
     void moveDelivery(core::StoredDelivery delivery, std::uint64_t toSessionId,
                       std::function<void(std::uint64_t, bool)> onApplied) override;

@@ -189,7 +189,7 @@ void TestSqliteStore::queueRowsKeepTheirStateAcrossRestart()
     QCOMPARE(entries.size(), std::size_t{3});
     store.markSent(1, entries[1].messageId, 17, 2);
     store.markSent(1, entries[2].messageId, 18, 1);
-    store.markReleased(1, entries[2].messageId);
+    store.markReleased(1, entries[2].messageId, {});
 
     const auto state = fixture.reopen();
     const auto& rows = state.queues.at(1).deliveries;
