@@ -33,15 +33,16 @@ QString timeFormat(app::MetricWindow::Span span)
 
 TimeSeriesChart::TimeSeriesChart(const QString& title, const QString& unit, QList<Line> lines,
                                  QWidget* parent)
-    : QChartView(parent)
+    // The chart is given to the constructor: QChartView(parent) would make a default chart that
+    // setChart() releases without deleting (a leak LeakSanitizer reported).
+    : QChartView(new QChart(), parent)
     , m_lines(std::move(lines))
     , m_unit(unit)
-    , m_chart(new QChart())
+    , m_chart(chart())
     , m_time(new QDateTimeAxis(m_chart))
     , m_values(new QValueAxis(m_chart))
     , m_empty(new QLabel(this))
 {
-    setChart(m_chart); // the view owns the chart from here
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(180);
     // Animations would redraw for a second after each update, that is, all the time.
