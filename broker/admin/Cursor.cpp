@@ -41,6 +41,33 @@ std::string Cursor::forKey(std::string_view kind, std::string_view sort, bool de
     return encode(kind, std::move(position));
 }
 
+boost::json::value Cursor::nextForKey(std::string_view kind, std::string_view sort, bool descending,
+                                      const std::optional<SortKey>& next)
+{
+    return next ? boost::json::value(forKey(kind, sort, descending, *next))
+                : boost::json::value(nullptr);
+}
+
+std::string Cursor::forName(std::string_view kind, std::string_view name)
+{
+    return encode(kind, {{"a", name}});
+}
+
+std::string Cursor::readName(QueryReader& query, std::string_view kind)
+{
+    const std::string text = query.text("cursor");
+    if (text.empty()) {
+        return {};
+    }
+    const auto position = decode(kind, text);
+    const auto* a = position ? position->if_contains("a") : nullptr;
+    if (a == nullptr || !a->is_string()) {
+        query.fail("cursor", "not a cursor of this list (use next_cursor as returned)");
+        return {};
+    }
+    return std::string(a->as_string());
+}
+
 std::optional<SortKey> Cursor::readKey(QueryReader& query, std::string_view kind,
                                        std::string_view sort, bool descending)
 {

@@ -28,6 +28,15 @@ public:
     // refused through `query` (400 naming "cursor").
     static std::optional<SortKey> readKey(QueryReader& query, std::string_view kind,
                                           std::string_view sort, bool descending);
+    // A page's "next_cursor": forKey(next), or null on the last page.
+    static boost::json::value nextForKey(std::string_view kind, std::string_view sort,
+                                         bool descending, const std::optional<SortKey>& next);
+
+    // For lists ordered by one name (topic, client id): the cursor after `name`.
+    static std::string forName(std::string_view kind, std::string_view name);
+    // Reads ?cursor= of such a list: the name to continue after, empty when absent; a cursor
+    // of another list is refused through `query`.
+    static std::string readName(QueryReader& query, std::string_view kind);
 };
 
 } // namespace sb::admin

@@ -193,16 +193,7 @@ void LimitEndpoints::addOverrideRoutes(ApiRouter& router, std::string_view scope
     router.add(Verb::get, base, [&broker, scope, cursorKind](ApiRequest&& r, const Responder& out) {
         QueryReader query(r);
         const std::size_t limit = query.limit();
-        std::string after;
-        if (const std::string cursor = query.text("cursor"); !cursor.empty()) {
-            const auto position = Cursor::decode(cursorKind, cursor);
-            const auto* a = position ? position->if_contains("a") : nullptr;
-            if (a == nullptr || !a->is_string()) {
-                query.fail("cursor", "not a cursor of this list (use next_cursor as returned)");
-            } else {
-                after = std::string(a->as_string());
-            }
-        }
+        const std::string after = Cursor::readName(query, cursorKind);
         if (!query.ok()) {
             out.send(query.error());
             return;
@@ -217,7 +208,7 @@ void LimitEndpoints::addOverrideRoutes(ApiRouter& router, std::string_view scope
         boost::json::object body{{"items", std::move(items)}, {"total", all.size()}};
         body["next_cursor"] =
             it != all.end() && !body.at("items").as_array().empty()
-                ? boost::json::value(Cursor::encode(cursorKind, {{"a", std::prev(it)->first}}))
+                ? boost::json::value(Cursor::forName(cursorKind, std::prev(it)->first))
                 : boost::json::value(nullptr);
         out.send(ApiResponse::json(body));
     });

@@ -83,17 +83,7 @@ void RetainedEndpoints::list(const ApiRequest& request, const Responder& respond
     MessageJson::Options format;
     format.previewBytes = previewBytes(query);
     format.maxPayloadBytes = kMaxPagePayloadBytes;
-    std::string after;
-    const std::string cursor = query.text("cursor");
-    if (!cursor.empty()) {
-        const auto position = Cursor::decode(kCursorKind, cursor);
-        const auto* a = position ? position->if_contains("a") : nullptr;
-        if (a == nullptr || !a->is_string()) {
-            query.fail("cursor", "not a cursor of this list (use next_cursor as returned)");
-        } else {
-            after = std::string(a->as_string());
-        }
-    }
+    const std::string after = Cursor::readName(query, kCursorKind);
     if (!query.ok()) {
         responder.send(query.error());
         return;
@@ -132,7 +122,7 @@ void RetainedEndpoints::list(const ApiRequest& request, const Responder& respond
                              {"total", m_context.broker.retainedCount()}};
     body["next_cursor"] =
         taken < messages.size()
-            ? boost::json::value(Cursor::encode(kCursorKind, {{"a", messages[taken - 1]->topic}}))
+            ? boost::json::value(Cursor::forName(kCursorKind, messages[taken - 1]->topic))
             : boost::json::value(nullptr);
     responder.send(ApiResponse::json(body));
 }

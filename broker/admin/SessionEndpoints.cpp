@@ -100,9 +100,7 @@ void SessionEndpoints::list(const ApiRequest& request, const Responder& responde
             }
             boost::json::object body{{"items", std::move(items)}, {"total", page.matched}};
             body["next_cursor"] =
-                page.next ? boost::json::value(Cursor::forKey(kCursorKind, q->sort,
-                                                              q->order.descending, *page.next))
-                          : boost::json::value(nullptr);
+                Cursor::nextForKey(kCursorKind, q->sort, q->order.descending, page.next);
             responder.send(ApiResponse::json(body));
         });
 }

@@ -96,10 +96,7 @@ void SubscriptionEndpoints::list(const ApiRequest& request, const Responder& res
                 items.push_back(std::move(entry));
             }
             boost::json::object body{{"items", std::move(items)}, {"total", page.matched}};
-            body["next_cursor"] =
-                page.next
-                    ? boost::json::value(Cursor::forKey(kCursorKind, "filter", false, *page.next))
-                    : boost::json::value(nullptr);
+            body["next_cursor"] = Cursor::nextForKey(kCursorKind, "filter", false, page.next);
             responder.send(ApiResponse::json(body));
         });
 }

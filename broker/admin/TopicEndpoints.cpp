@@ -67,16 +67,7 @@ void TopicEndpoints::list(const ApiRequest& request, const Responder& responder)
     }
     q->depth = static_cast<unsigned>(query.integer("depth", 1, kMaxDepth).value_or(1));
     q->limit = query.limit();
-    const std::string cursor = query.text("cursor");
-    if (!cursor.empty()) {
-        const auto position = Cursor::decode(kCursorKind, cursor);
-        const auto* after = position ? position->if_contains("a") : nullptr;
-        if (after == nullptr || !after->is_string()) {
-            query.fail("cursor", "not a cursor of this list (use next_cursor as returned)");
-        } else {
-            q->after = std::string(after->as_string());
-        }
-    }
+    q->after = Cursor::readName(query, kCursorKind);
     if (!query.ok()) {
         responder.send(query.error());
         return;
@@ -122,10 +113,9 @@ void TopicEndpoints::list(const ApiRequest& request, const Responder& responder)
             body["node"] = tree.self().toJson();
             body["items"] = std::move(items);
             body["untracked_messages"] = untracked;
-            body["next_cursor"] =
-                nodes.size() > q->limit
-                    ? boost::json::value(Cursor::encode(kCursorKind, {{"a", lastKey}}))
-                    : boost::json::value(nullptr);
+            body["next_cursor"] = nodes.size() > q->limit
+                                      ? boost::json::value(Cursor::forName(kCursorKind, lastKey))
+                                      : boost::json::value(nullptr);
             responder.send(ApiResponse::json(body));
         });
 }

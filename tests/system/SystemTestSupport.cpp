@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/core/ClientConnection.h"
+#include "tests/support/BrokerControl.h"
 
 namespace sb::test {
 
@@ -119,22 +120,8 @@ int Ending::disconnectReason() const
 
 Ending awaitEnding(MqttTestClient& client, std::chrono::milliseconds timeout)
 {
-    Ending ending;
-    ending.closed = client.waitClosedRaw(timeout, ending.bytes);
-    std::string_view rest = ending.bytes;
-    while (!rest.empty()) {
-        protocol::FixedHeader header;
-        if (protocol::parseFixedHeader(rest, header) != protocol::FrameStatus::Complete ||
-            rest.size() < header.frameSize()) {
-            break;
-        }
-        auto decoded = protocol::decodeFrame(rest.substr(0, header.frameSize()), client.version());
-        if (decoded) {
-            ending.packets.push_back(std::move(decoded.value()));
-        }
-        rest.remove_prefix(header.frameSize());
-    }
-    return ending;
+    ConnectionEnd end = awaitConnectionEnd(client, timeout);
+    return Ending{end.closed, std::move(end.bytes), std::move(end.packets)};
 }
 
 bool endedWith(const Ending& ending, Version version, protocol::ReasonCode reason, std::string& why)
