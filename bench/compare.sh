@@ -198,8 +198,8 @@ scenario_args() { # name -> bench arguments
     fanout-qos0) echo "fanout --qos 0 --subscribers 100 --duration $DURATION" ;;
     fanin-qos0) echo "fanin --qos 0 --publishers 100 --duration $DURATION" ;;
     fanin-qos1) echo "fanin --qos 1 --publishers 100 --duration $DURATION" ;;
-    latency-qos0) echo "latency --qos 0 --rate 50000 --duration $DURATION" ;;
-    latency-qos1) echo "latency --qos 1 --rate 50000 --duration $DURATION" ;;
+    latency-qos0) echo "latency --spin --qos 0 --rate 50000 --duration $DURATION" ;;
+    latency-qos1) echo "latency --spin --qos 1 --rate 50000 --duration $DURATION" ;;
     realistic-qos1) echo "realistic --qos 1 --publishers 2000 --rate 2000 --duration $DURATION" ;;
     idle) echo "idle --connections ${IDLE_CONNECTIONS:-19000} --duration 2" ;;
     *) echo "compare.sh: unknown scenario $1" >&2; exit 2 ;;
@@ -279,6 +279,7 @@ metrics_for() { # scenario -> lines "label|jq expression|better"
         echo "latency p99 (us)|.latency_us.p99|lower"
         echo "latency p99.9 (us)|.latency_us.p999|lower"
         echo "lost|.lost|lower"
+        echo "bench busy %|.bench.busy_percent|lower"
         ;;
     realistic-*)
         echo "latency p99 (us)|.latency_us.p99|lower"

@@ -86,6 +86,8 @@ void TestBenchSmoke::scenario_data()
         << words("fanin --messages 4000 --qos 2 --publishers 5") << 2 << Expected{4000, 1, 0};
     QTest::newRow("latency QoS 1 at 2000/s")
         << words("latency --rate 2000 --duration 1 --qos 1") << 1 << Expected{-1, 1, 0};
+    QTest::newRow("latency QoS 0 at 2000/s, spinning I/O thread")
+        << words("latency --rate 2000 --duration 1 --qos 0 --spin") << 0 << Expected{-1, 1, 0};
     QTest::newRow("realistic QoS 1, 40 devices, 2 wildcard subscribers")
         << words("realistic --publishers 40 --rate 400 --duration 1 --qos 1") << 1
         << Expected{-1, 2, 0};
@@ -152,6 +154,12 @@ void TestBenchSmoke::scenario()
     }
     if (qos == 2) {
         QCOMPARE(number("duplicates"), qint64{0});
+    }
+    if (arguments.contains(QStringLiteral("--spin"))) {
+        // A spinning generator reports the part of its core it spent working.
+        const QJsonObject own = run.value(QLatin1String("bench")).toObject();
+        QVERIFY2(own.contains(QLatin1String("busy_percent")), output.constData());
+        QVERIFY(own.value(QLatin1String("busy_percent")).toDouble(-1) > 0);
     }
     QCOMPARE(number("reordered"), qint64{0});
     QCOMPARE(number("malformed"), qint64{0});

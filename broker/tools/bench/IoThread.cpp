@@ -11,13 +11,14 @@ namespace {
 constexpr std::size_t kKeptErrorMessages = 5;
 } // namespace
 
-IoThread::IoThread()
+IoThread::IoThread(bool spin)
     // Concurrency hint 1: each context is run by exactly one thread, so Asio skips its locks.
     : m_context(1)
     , m_work(boost::asio::make_work_guard(m_context))
     , m_sweepTimer(m_context)
     , m_connectTimer(m_context)
     , m_pacer(m_context)
+    , m_spin(spin)
 {}
 
 IoThread::~IoThread()
@@ -28,7 +29,28 @@ IoThread::~IoThread()
 void IoThread::start()
 {
     armKeepAliveSweep();
-    m_thread = std::thread([this] { m_context.run(); });
+    if (m_spin) {
+        m_thread = std::thread([this] { spin(); });
+    } else {
+        m_thread = std::thread([this] { m_context.run(); });
+    }
+}
+
+void IoThread::spin()
+{
+    std::uint64_t busy = 0;
+    std::int64_t passStart = monotonicNanos();
+    while (!m_context.stopped()) {
+        const std::size_t ran = m_context.poll();
+        const std::int64_t now = monotonicNanos();
+        const bool sent = m_pacer.poll(now);
+        const std::int64_t passEnd = sent ? monotonicNanos() : now;
+        if (ran > 0 || sent) {
+            busy += static_cast<std::uint64_t>(passEnd - passStart);
+            m_progress.busyNanos.store(busy, std::memory_order_relaxed);
+        }
+        passStart = passEnd;
+    }
 }
 
 void IoThread::stopAndJoin()

@@ -17,7 +17,7 @@ void Pacer::add(Publisher* publisher, std::int64_t phaseNanos)
     m_entries.push_back(Entry{publisher, phaseNanos});
 }
 
-void Pacer::start(std::int64_t startNanos, double periodNanos)
+void Pacer::start(std::int64_t startNanos, double periodNanos, bool polled)
 {
     if (m_entries.empty()) {
         return;
@@ -29,7 +29,10 @@ void Pacer::start(std::int64_t startNanos, double periodNanos)
     m_next = 0;
     m_cycle = 0;
     m_running = true;
-    arm();
+    m_polled = polled;
+    if (!m_polled) {
+        arm();
+    }
 }
 
 void Pacer::stop()
@@ -62,9 +65,22 @@ void Pacer::arm()
     });
 }
 
+bool Pacer::poll(std::int64_t nowNanos)
+{
+    return m_running && m_polled && sendDue(nowNanos);
+}
+
 void Pacer::onTimer()
 {
-    const std::int64_t now = monotonicNanos();
+    sendDue(monotonicNanos());
+    arm();
+}
+
+bool Pacer::sendDue(std::int64_t now)
+{
+    if (dueNanos() > now) {
+        return false;
+    }
     // Bounded: after one pass over every publisher each has sent all it owes, so if we are
     // still behind (a stall longer than a period) the cycle skips ahead instead of looping.
     std::size_t pumped = 0;
@@ -78,7 +94,7 @@ void Pacer::onTimer()
             break;
         }
     }
-    arm();
+    return true;
 }
 
 } // namespace sb::bench

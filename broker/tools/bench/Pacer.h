@@ -23,8 +23,12 @@ public:
 
     // Before start(): `phaseNanos` in [0, period).
     void add(Publisher* publisher, std::int64_t phaseNanos);
-    void start(std::int64_t startNanos, double periodNanos);
+    // With `polled`, no timer is armed: the owner calls poll() as often as it can (a spinning
+    // I/O thread), which costs no timer programming and no wake-up per message.
+    void start(std::int64_t startNanos, double periodNanos, bool polled = false);
     void stop();
+    // Sends what is due at `nowNanos`; returns whether anything was due.
+    bool poll(std::int64_t nowNanos);
 
 private:
     struct Entry
@@ -37,6 +41,7 @@ private:
     void advance();
     void arm();
     void onTimer();
+    bool sendDue(std::int64_t nowNanos);
 
     boost::asio::steady_timer m_timer;
     std::vector<Entry> m_entries;
@@ -45,6 +50,7 @@ private:
     std::int64_t m_startNanos = 0;
     double m_periodNanos = 0;
     bool m_running = false;
+    bool m_polled = false;
 };
 
 } // namespace sb::bench

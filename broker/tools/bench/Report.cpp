@@ -149,8 +149,14 @@ void printTable(std::ostream& out, const BenchOptions& o, const RunResult& r)
         row(out, "bench capacity",
             format("%.0f sends+receives per CPU second", r.eventsPerCpuSecond));
     }
-    // The generator is suspect when it used (nearly) all the CPU its threads could get.
-    if (r.benchCpuPercent > 85.0 * o.threads) {
+    if (o.spin) {
+        row(out, "bench busy",
+            format("%.0f%% of a core", r.benchBusyPercent) +
+                " (--spin: the rest of its CPU was polling for work)");
+    }
+    // The generator is suspect when it used (nearly) all the CPU its threads could get; a
+    // spinning one always does, so there it is the time it found work.
+    if ((o.spin ? r.benchBusyPercent : r.benchCpuPercent) > 85.0 * o.threads) {
         row(out, "WARNING",
             "the bench used most of its threads' CPU: it may be the bottleneck "
             "(try --threads)");
@@ -192,6 +198,7 @@ std::string jsonLine(const BenchOptions& o, const RunResult& r)
         .add("topic_root", o.topicRoot)
         .add("clean", o.cleanSession)
         .add("threads", o.threads)
+        .add("spin", o.spin)
         .add("batch_bytes", std::uint64_t{o.batchBytes})
         .add("source_addresses", std::uint64_t{o.sourceAddresses.size()})
         .add("timeout", o.timeout);
@@ -204,6 +211,9 @@ std::string jsonLine(const BenchOptions& o, const RunResult& r)
         .add("wall_s", r.wallSeconds)
         .add("events_per_cpu_s", std::round(r.eventsPerCpuSecond))
         .add("rss_kib", r.benchRssKiB);
+    if (o.spin) {
+        bench.add("busy_percent", round1(r.benchBusyPercent));
+    }
 
     JsonObject broker;
     if (o.brokerPid) {

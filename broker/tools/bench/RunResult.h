@@ -74,6 +74,10 @@ struct RunResult
     double wallSeconds = 0;
     CpuSeconds benchCpu;
     double benchCpuPercent = 0;    // of one core
+    // --spin: the threads use their cores whole; this is the part spent on work (loop passes
+    // that found something to do), i.e. what the generator needed. Of one core, summed.
+    double benchBusySeconds = 0;
+    double benchBusyPercent = 0;
     double eventsPerCpuSecond = 0; // (published + delivered) / bench CPU seconds
     std::uint64_t benchRssKiB = 0;
 

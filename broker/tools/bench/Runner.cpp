@@ -130,7 +130,7 @@ void Runner::setUp()
 
     m_plan = buildPlan(m_options);
     for (unsigned i = 0; i < m_options.threads; ++i) {
-        m_threads.push_back(std::make_unique<IoThread>());
+        m_threads.push_back(std::make_unique<IoThread>(m_options.spin));
     }
 }
 
@@ -255,6 +255,7 @@ void Runner::runTraffic(RunResult& result)
     }
 
     const CpuSeconds cpuBefore = selfCpu();
+    const std::uint64_t busyBefore = total(&ThreadProgress::busyNanos);
     std::optional<CpuSeconds> brokerBefore;
     if (m_options.brokerPid) {
         brokerBefore = processCpu(*m_options.brokerPid);
@@ -302,6 +303,10 @@ void Runner::runTraffic(RunResult& result)
     }
 
     const CpuSeconds cpuAfter = selfCpu();
+    if (m_options.spin) {
+        result.benchBusySeconds = toSeconds(
+            static_cast<Clock>(total(&ThreadProgress::busyNanos) - busyBefore));
+    }
     result.wallSeconds = toSeconds(monotonicNanos() - m_startNanos);
     result.benchCpu =
         CpuSeconds{cpuAfter.user - cpuBefore.user, cpuAfter.system - cpuBefore.system};
@@ -332,18 +337,18 @@ void Runner::startPublishing(Clock startNanos)
             }
         }
         IoThread* target = thread.get();
-        boost::asio::post(target->context(),
-                          [target, mine = std::move(mine), startNanos, deadline, period] {
-                              for (const auto& [publisher, phase] : mine) {
-                                  if (period > 0) {
-                                      target->pacer().add(publisher, phase);
-                                  }
-                                  publisher->begin(startNanos, deadline, phase, period);
-                              }
-                              if (period > 0) {
-                                  target->pacer().start(startNanos, period);
-                              }
-                          });
+        boost::asio::post(target->context(), [target, mine = std::move(mine), startNanos, deadline,
+                                              period, spin = m_options.spin] {
+            for (const auto& [publisher, phase] : mine) {
+                if (period > 0) {
+                    target->pacer().add(publisher, phase);
+                }
+                publisher->begin(startNanos, deadline, phase, period);
+            }
+            if (period > 0) {
+                target->pacer().start(startNanos, period, spin);
+            }
+        });
     }
 }
 
@@ -516,6 +521,9 @@ void Runner::collect(RunResult& result) const
     }
     if (result.wallSeconds > 0) {
         result.benchCpuPercent = 100.0 * result.benchCpu.total() / result.wallSeconds;
+        if (m_options.spin) {
+            result.benchBusyPercent = 100.0 * result.benchBusySeconds / result.wallSeconds;
+        }
         if (result.brokerCpu) {
             result.brokerCpuPercent = 100.0 * result.brokerCpu->total() / result.wallSeconds;
         }
