@@ -1,12 +1,12 @@
 #pragma once
 
-#include "broker/protocol/Packets.h"
-#include "broker/protocol/Result.h"
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "broker/protocol/Packets.h"
+#include "broker/protocol/Result.h"
 
 // The MQTT 3.1.1 / 5.0 wire codec: pure functions from bytes to packets and back, no I/O and no
 // state. Byte buffers are std::string (bytes, not text); input is a std::string_view over them.

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "broker/protocol/Properties.h"
-#include "broker/protocol/ReasonCode.h"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "broker/protocol/Properties.h"
+#include "broker/protocol/ReasonCode.h"
 
 namespace sb::protocol {
 
@@ -79,7 +79,7 @@ struct Publish
     bool dup = false;
     std::uint8_t qos = 0;
     bool retain = false;
-    std::string topic; // empty in 5.0 when a topic alias stands for it
+    std::string topic;          // empty in 5.0 when a topic alias stands for it
     std::uint16_t packetId = 0; // only for qos > 0
     Properties properties;
     std::string payload; // bytes
@@ -135,7 +135,7 @@ struct Subscribe
 {
     std::uint16_t packetId = 0;
     std::vector<TopicSubscription> subscriptions; // at least one
-    Properties properties; // subscription identifier, user properties
+    Properties properties;                        // subscription identifier, user properties
 
     bool operator==(const Subscribe&) const = default;
 };

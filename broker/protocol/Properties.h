@@ -59,7 +59,8 @@ struct Properties
     std::optional<std::string> contentType;
     std::optional<std::string> responseTopic;
     std::optional<std::string> correlationData;
-    std::vector<std::uint32_t> subscriptionIdentifiers; // several allowed in PUBLISH, one in SUBSCRIBE
+    std::vector<std::uint32_t>
+        subscriptionIdentifiers; // several allowed in PUBLISH, one in SUBSCRIBE
     std::optional<std::uint32_t> sessionExpiryInterval;
     std::optional<std::string> assignedClientIdentifier;
     std::optional<std::uint16_t> serverKeepAlive;

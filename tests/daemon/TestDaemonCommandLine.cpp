@@ -5,9 +5,9 @@
 
 #include <QtTest/QTest>
 
+#include "tests/support/BrokerFixture.h"
 #include "tests/support/BrokerProcess.h"
 #include "tests/support/DaemonWorkspace.h"
-#include "tests/support/BrokerFixture.h"
 #include "tests/support/MqttTestClient.h"
 #include "tests/support/TestPrinters.h"
 

@@ -69,7 +69,7 @@ struct BenchOptions
 
     // Machinery.
     unsigned threads = 1;
-    bool spin = false; // I/O threads busy-poll instead of sleeping (see IoThread)
+    bool spin = false;                  // I/O threads busy-poll instead of sleeping (see IoThread)
     double timeout = 60;                // the whole run, connect to disconnect
     double drainTimeout = 10;           // waiting for deliveries after the last publish
     double drainQuiet = 2;              // ... or until nothing arrived for this long

@@ -73,7 +73,7 @@ struct RunResult
     // nothing (the I/O threads sleep in epoll).
     double wallSeconds = 0;
     CpuSeconds benchCpu;
-    double benchCpuPercent = 0;    // of one core
+    double benchCpuPercent = 0; // of one core
     // --spin: the threads use their cores whole; this is the part spent on work (loop passes
     // that found something to do), i.e. what the generator needed. Of one core, summed.
     double benchBusySeconds = 0;

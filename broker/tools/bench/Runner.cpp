@@ -304,8 +304,8 @@ void Runner::runTraffic(RunResult& result)
 
     const CpuSeconds cpuAfter = selfCpu();
     if (m_options.spin) {
-        result.benchBusySeconds = toSeconds(
-            static_cast<Clock>(total(&ThreadProgress::busyNanos) - busyBefore));
+        result.benchBusySeconds =
+            toSeconds(static_cast<Clock>(total(&ThreadProgress::busyNanos) - busyBefore));
     }
     result.wallSeconds = toSeconds(monotonicNanos() - m_startNanos);
     result.benchCpu =
