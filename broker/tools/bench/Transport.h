@@ -28,8 +28,10 @@ public:
     Tcp::socket& socket() { return m_tls ? m_tls->next_layer() : m_tcp; }
 
     // Opens the socket, sets TCP_NODELAY (latency must not wait for Nagle; throughput batches
-    // on its own) and binds `source` when given, leaving the port to connect() so that one
-    // source address serves 64k connections per destination.
+    // on its own) and binds it to `source` (or any address) and a local port the bench picks
+    // from the ephemeral range, a counter shared by all connections: the kernel's own choice
+    // costs time proportional to the connections already open. When 64 ports in a row are
+    // taken, the port is left to connect() as before.
     boost::system::error_code open(const Tcp::endpoint& broker,
                                    const std::optional<boost::asio::ip::address>& source);
 
