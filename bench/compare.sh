@@ -19,6 +19,8 @@
 #   IDLE_CONNECTIONS connections of the idle scenario (default 19000)
 #   REPS, DURATION   repetitions (3) and seconds of traffic per run (5)
 #   BENCH_THREADS    bench I/O threads (1: leaves the other core to the broker)
+#   IDLE_THREADS     bench I/O threads of the idle scenario (default 2: connecting is where
+#                    the generator, not the broker, runs out of CPU first)
 #   PROTOCOL         3.1.1 (default: NATS speaks only 3.1.1) or 5 (NATS is then skipped)
 #   BUDGET           hard bound on the whole script in seconds (default 3600)
 #   WORKDIR          where results.jsonl, broker logs and the report go (default: a new
@@ -37,6 +39,7 @@ BROKERS="${BROKERS:-mosquitto mosquitto-nodelay nats switchboard}"
 REPS="${REPS:-3}"
 DURATION="${DURATION:-5}"
 BENCH_THREADS="${BENCH_THREADS:-1}"
+IDLE_THREADS="${IDLE_THREADS:-2}"
 PROTOCOL="${PROTOCOL:-3.1.1}"
 BUDGET="${BUDGET:-3600}"
 OUT=""
@@ -213,8 +216,10 @@ supported() { # broker scenario
 }
 
 run_one() { # broker scenario rep
-    local broker="$1" scenario="$2" rep="$3" args line rc=0
-    args="$(scenario_args "$scenario") --threads $BENCH_THREADS --protocol $PROTOCOL"
+    local broker="$1" scenario="$2" rep="$3" args line rc=0 threads
+    threads=$BENCH_THREADS
+    [[ "$scenario" == idle ]] && threads=$IDLE_THREADS
+    args="$(scenario_args "$scenario") --threads $threads --protocol $PROTOCOL"
     args+=" --host 127.0.0.1 --port ${PORT[$broker]} --broker-pid ${PID[$broker]}"
     args+=" --json --timeout $((DURATION + 40))"
     echo "  [$rep/$REPS] $scenario on $broker" >&2
@@ -318,7 +323,7 @@ report() {
     echo "# Broker comparison ($(date -u +%Y-%m-%d), switchboard-bench, MQTT $PROTOCOL)"
     echo
     echo "Medians of $REPS repetition(s), ${DURATION} s of traffic per run, brokers alternating;"
-    echo "bench threads: $BENCH_THREADS; switchboard args: '${SWITCHBOARD_ARGS}'."
+    echo "bench threads: $BENCH_THREADS (idle: $IDLE_THREADS); switchboard args: '${SWITCHBOARD_ARGS}'."
     echo "Machine: $(nproc) cores, $(uname -r). Raw runs: \`$RESULTS\`."
     echo "Ratios are Switchboard's value over the other broker's (check the metric's direction)."
     echo

@@ -48,7 +48,16 @@ void ClientConnection::onBytes(std::string_view bytes)
 {
     ShardMetrics::add(m_shard.metrics().bytesReceived, bytes.size());
     m_traffic.bytesIn += bytes.size();
+    m_readWallTime = {};
     m_protocol.feed(bytes, now());
+}
+
+Clock::WallTimePoint ClientConnection::readWallTime()
+{
+    if (m_readWallTime == Clock::WallTimePoint{}) {
+        m_readWallTime = m_shard.clock().wallNow();
+    }
+    return m_readWallTime;
 }
 
 void ClientConnection::onTransportClosed()
@@ -352,6 +361,7 @@ void ClientConnection::resumeAfterBackpressure()
     if (m_phase != Phase::Active) {
         return;
     }
+    m_readWallTime = {};
     m_protocol.resume();
     if (m_transport != nullptr && m_phase == Phase::Active && !m_protocol.isPaused()) {
         m_transport->resumeReading();

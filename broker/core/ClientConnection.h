@@ -187,12 +187,17 @@ private:
     // max_publish_rate / max_publish_bytes_rate: false when this PUBLISH is over the rate.
     bool takePublishTokens(std::size_t payloadBytes, Clock::TimePoint now);
     Clock::TimePoint now() const;
+    // When the bytes being processed were read (one clock reading per read, not per packet:
+    // a 64 KiB read of small PUBLISHes is hundreds of packets), and the same on the wall clock.
+    Clock::TimePoint readTime() const { return m_protocol.lastReceived(); }
+    Clock::WallTimePoint readWallTime();
 
     Shard& m_shard;
     Transport* m_transport; // null once the transport reported itself closed
     protocol::ServerConnection m_protocol;
     Phase m_phase = Phase::AwaitingConnect;
     Clock::TimePoint m_acceptedAt;
+    Clock::WallTimePoint m_readWallTime{}; // of the current read; {} until first asked for
     Clock::WallTimePoint m_connectedAt{};
     std::string m_clientId;
     std::optional<std::string> m_username;

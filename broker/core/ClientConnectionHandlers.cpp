@@ -224,6 +224,7 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
                   sessionPresent ? "resumed" : "new");
 
     session->attach(*this, m_negotiated.window, at);
+    m_readWallTime = {};
     m_protocol.resume();
     if (m_transport != nullptr && m_phase == Phase::Active) {
         m_transport->resumeReading();
@@ -281,7 +282,7 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
                        "PUBLISH from a client carries a Subscription Identifier");
         return;
     }
-    const Clock::TimePoint at = now();
+    const Clock::TimePoint at = readTime();
     const std::uint8_t qos = publish.qos;
     const std::uint16_t packetId = publish.packetId;
     ShardMetrics::add(m_shard.metrics().messagesReceived[qos]);
@@ -325,7 +326,7 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
     message->publisherSessionId = m_session->id;
     message->publisherClientId = m_clientId;
     message->receivedAt = at;
-    message->receivedWallTime = m_shard.clock().wallNow();
+    message->receivedWallTime = readWallTime();
     if (message->properties.messageExpiryInterval) {
         message->expiresAt = at + std::chrono::seconds(*message->properties.messageExpiryInterval);
     }
@@ -437,13 +438,13 @@ void ClientConnection::answerPublish(std::uint8_t qos, std::uint16_t packetId,
 
 void ClientConnection::handlePuback(const protocol::Puback& puback)
 {
-    m_session->onPuback(puback.packetId, puback.reasonCode, now());
+    m_session->onPuback(puback.packetId, puback.reasonCode, readTime());
 }
 
 void ClientConnection::handlePubrec(const protocol::Pubrec& pubrec)
 {
     // A known one is answered by the session (after the commit of its new stage, in sync).
-    const bool known = m_session->onPubrec(pubrec.packetId, pubrec.reasonCode, now());
+    const bool known = m_session->onPubrec(pubrec.packetId, pubrec.reasonCode, readTime());
     if (known || protocol::isError(pubrec.reasonCode)) {
         return; // or: the exchange ends with a failed PUBREC (4.3.3)
     }
@@ -468,7 +469,7 @@ void ClientConnection::handlePubrel(const protocol::Pubrel& pubrel)
 
 void ClientConnection::handlePubcomp(const protocol::Pubcomp& pubcomp)
 {
-    m_session->onPubcomp(pubcomp.packetId, now());
+    m_session->onPubcomp(pubcomp.packetId, readTime());
 }
 
 void ClientConnection::handleSubscribe(protocol::Subscribe&& subscribe)
