@@ -283,6 +283,9 @@ Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoin
             });
         }
     };
+    // Deliveries this read staged for other workers go first: the store thread hands this
+    // message's stored deliveries to inboxes, and must not overtake what was published before.
+    from.flushStagedDeliveries();
     {
         // The in-memory change and the submission happen under one lock, so memory and disk
         // see retained changes to a topic in the same order.

@@ -49,7 +49,16 @@ void ClientConnection::onBytes(std::string_view bytes)
     ShardMetrics::add(m_shard.metrics().bytesReceived, bytes.size());
     m_traffic.bytesIn += bytes.size();
     m_readWallTime = {};
+    const Shard::ReadBatch batch(m_shard);
     m_protocol.feed(bytes, now());
+}
+
+void ClientConnection::resumeProtocol()
+{
+    // Held bytes are a read like any other: same batching of deliveries to other workers.
+    m_readWallTime = {};
+    const Shard::ReadBatch batch(m_shard);
+    m_protocol.resume();
 }
 
 Clock::WallTimePoint ClientConnection::readWallTime()
@@ -361,8 +370,7 @@ void ClientConnection::resumeAfterBackpressure()
     if (m_phase != Phase::Active) {
         return;
     }
-    m_readWallTime = {};
-    m_protocol.resume();
+    resumeProtocol();
     if (m_transport != nullptr && m_phase == Phase::Active && !m_protocol.isPaused()) {
         m_transport->resumeReading();
     }

@@ -191,6 +191,8 @@ private:
     // a 64 KiB read of small PUBLISHes is hundreds of packets), and the same on the wall clock.
     Clock::TimePoint readTime() const { return m_protocol.lastReceived(); }
     Clock::WallTimePoint readWallTime();
+    // Processes the bytes the protocol held while paused.
+    void resumeProtocol();
 
     Shard& m_shard;
     Transport* m_transport; // null once the transport reported itself closed

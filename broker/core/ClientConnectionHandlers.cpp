@@ -224,8 +224,7 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
                   sessionPresent ? "resumed" : "new");
 
     session->attach(*this, m_negotiated.window, at);
-    m_readWallTime = {};
-    m_protocol.resume();
+    resumeProtocol();
     if (m_transport != nullptr && m_phase == Phase::Active) {
         m_transport->resumeReading();
     }

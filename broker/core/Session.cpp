@@ -43,6 +43,24 @@ bool Session::pushToInbox(Delivery&& delivery)
     return true;
 }
 
+bool Session::pushToInbox(std::vector<Delivery>& deliveries)
+{
+    const std::lock_guard lock(m_inboxMutex);
+    if (m_inbox.empty()) {
+        m_inbox.swap(deliveries);
+    } else {
+        m_inbox.insert(m_inbox.end(), std::make_move_iterator(deliveries.begin()),
+                       std::make_move_iterator(deliveries.end()));
+        deliveries.clear();
+    }
+    m_inboxSize.store(static_cast<std::uint32_t>(m_inbox.size()), std::memory_order_release);
+    if (m_drainScheduled) {
+        return false;
+    }
+    m_drainScheduled = true;
+    return true;
+}
+
 bool Session::isBackpressuring(Clock::TimePoint now) const
 {
     // Publishers on other workers fill the inbox faster than this session's worker empties it:

@@ -94,6 +94,8 @@ public:
     // Queues a delivery for the owner thread. Returns true if the caller must schedule a drain
     // (the inbox was not already scheduled).
     bool pushToInbox(Delivery&& delivery);
+    // The same for several deliveries, in order, under one lock; `deliveries` is left empty.
+    bool pushToInbox(std::vector<Delivery>& deliveries);
 
     // ---- Backpressure (any thread) -------------------------------------------------------
     // True while this online session's queue or output is backed up and its client is still

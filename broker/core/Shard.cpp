@@ -39,12 +39,42 @@ void Shard::post(std::function<void()> task)
 
 void Shard::deliverTo(const SessionPtr& session, Delivery&& delivery, Clock::TimePoint now)
 {
+    if (m_readBatchDepth > 0 && !m_staged.empty()) {
+        if (const auto it = m_stagedIndex.find(session.get()); it != m_stagedIndex.end()) {
+            m_staged[it->second].deliveries.push_back(std::move(delivery));
+            return;
+        }
+    }
     if (&session->owner() == this && session->inboxEmpty()) {
         session->deliver(std::move(delivery), now);
         return;
     }
+    if (m_readBatchDepth > 0) {
+        m_stagedIndex.emplace(session.get(), m_staged.size());
+        Staged& staged = m_staged.emplace_back();
+        staged.session = session;
+        staged.deliveries.push_back(std::move(delivery));
+        return;
+    }
     if (session->pushToInbox(std::move(delivery))) {
         session->owner().enqueueDrain(session);
+    }
+}
+
+void Shard::flushStagedDeliveries()
+{
+    if (m_staged.empty()) {
+        return;
+    }
+    // Taken out first: pushing wakes other threads, never this one's handlers, but a flush
+    // must not see a half-cleared list whatever happens.
+    std::vector<Staged> staged;
+    staged.swap(m_staged);
+    m_stagedIndex.clear();
+    for (Staged& entry : staged) {
+        if (entry.session->pushToInbox(entry.deliveries)) {
+            entry.session->owner().enqueueDrain(entry.session);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -63,6 +64,33 @@ public:
     // Hands a delivery to `session`: directly when this shard owns it and nothing is waiting in
     // its inbox (keeping each publisher's order), else through the inbox.
     void deliverTo(const SessionPtr& session, Delivery&& delivery, Clock::TimePoint now);
+
+    // While a read is processed, deliveries to sessions of other shards are collected and
+    // handed over at its end, one inbox lock and one wake-up per session instead of one lock
+    // per message (a 64 KiB read of small PUBLISHes is hundreds of messages). Order is kept:
+    // once a session has staged deliveries, later ones to it are staged too. Nestable.
+    class ReadBatch
+    {
+    public:
+        explicit ReadBatch(Shard& shard)
+            : m_shard(shard)
+        {
+            ++m_shard.m_readBatchDepth;
+        }
+        ~ReadBatch()
+        {
+            if (--m_shard.m_readBatchDepth == 0) {
+                m_shard.flushStagedDeliveries();
+            }
+        }
+        ReadBatch(const ReadBatch&) = delete;
+        ReadBatch& operator=(const ReadBatch&) = delete;
+
+    private:
+        Shard& m_shard;
+    };
+    // Hands the staged deliveries to their sessions' inboxes now.
+    void flushStagedDeliveries();
 
     void addConnection(ClientConnection* connection) { m_connections.insert(connection); }
     void removeConnection(ClientConnection* connection) { m_connections.erase(connection); }
@@ -133,6 +161,15 @@ private:
     std::unordered_set<ClientConnection*> m_connections;
     std::unordered_set<SessionPtr> m_sessions;
     std::vector<RouteTarget> m_routeScratch;
+
+    struct Staged
+    {
+        SessionPtr session;
+        std::vector<Delivery> deliveries;
+    };
+    int m_readBatchDepth = 0;
+    std::vector<Staged> m_staged;                                  // in first-staged order
+    std::unordered_map<const Session*, std::size_t> m_stagedIndex; // into m_staged
 };
 
 } // namespace sb::core

@@ -17,6 +17,7 @@ class InlineExecutor final : public core::Executor
 {
 public:
     void post(std::function<void()> task) override { m_tasks.push_back(std::move(task)); }
+    std::size_t pending() const { return m_tasks.size(); }
     void runAll()
     {
         while (!m_tasks.empty()) {
