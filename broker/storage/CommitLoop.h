@@ -73,6 +73,7 @@ private:
     void apply(op::Publish& publish);
     void apply(op::MoveDelivery& move);
     void apply(op::MarkReleased& release);
+    void apply(op::RemoveDelivery& remove);
     void apply(op::LoadQueuePage& load);
     void apply(op::AddDeadLetter& add);
     void apply(op::ListDeadLetters& list);
@@ -86,10 +87,12 @@ private:
     template <typename SessionOperation>
     void apply(SessionOperation& operation);
 
-    // Runs `write` in a savepoint of the open transaction (beginning one if needed). Returns
-    // false if it failed; the failure is logged and counted.
+    // Runs `write` in a savepoint of the open transaction (beginning one if needed), so that
+    // a failure undoes it alone; a write of one statement may do without (`ownSavepoint`
+    // false): SQLite undoes a failed statement by itself. Returns false if it failed; the
+    // failure is logged and counted.
     template <typename Write>
-    bool applyWrite(Write&& write);
+    bool applyWrite(Write&& write, bool ownSavepoint = true);
     // applyWrite() for the dead-letter table, whose in-memory totals must follow its rows when a
     // write is rolled back.
     template <typename Write>
