@@ -52,6 +52,16 @@ void Connection::start()
 
 void Connection::onTcpConnected(const boost::system::error_code& ec)
 {
+    // The local port the bench picked makes a connection that still exists (typically a
+    // TIME_WAIT left by an earlier run, to a broker off loopback where the kernel will not
+    // reuse it): another port will do.
+    constexpr std::uint8_t kPortRetries = 8;
+    if (ec == boost::system::errc::address_not_available && m_portRetries < kPortRetries) {
+        ++m_portRetries;
+        m_transport.close();
+        start();
+        return;
+    }
     if (ec) {
         fail("connect: " + ec.message());
         return;

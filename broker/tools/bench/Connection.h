@@ -119,6 +119,7 @@ private:
     State m_state = State::Idle;
     bool m_connectReported = false;
     std::int64_t m_connectStartNanos = 0;
+    std::uint8_t m_portRetries = 0; // connects retried on another local port (see start())
 
     std::unique_ptr<char[]> m_readBuffer;
     std::size_t m_readCapacity = 0;

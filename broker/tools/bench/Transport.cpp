@@ -1,10 +1,10 @@
 #include "broker/tools/bench/Transport.h"
 
-#include <netinet/in.h>
-
 #include <atomic>
 #include <cstdint>
 #include <fstream>
+#include <netinet/in.h>
+#include <random>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -32,6 +32,9 @@ public:
             m_low = low;
             m_high = high;
         }
+        // A random start, so that back-to-back runs do not begin on the ports (and TIME_WAIT
+        // connections) the previous one used.
+        m_counter.store(std::random_device()() % (m_high - m_low + 1), std::memory_order_relaxed);
     }
 
     std::uint16_t next()
@@ -87,9 +90,10 @@ boost::system::error_code Transport::open(const Tcp::endpoint& broker,
         return ec;
     }
     const boost::asio::ip::address local =
-        source ? *source
-               : (broker.address().is_v6() ? boost::asio::ip::address(boost::asio::ip::address_v6())
-                                           : boost::asio::ip::address(boost::asio::ip::address_v4()));
+        source
+            ? *source
+            : (broker.address().is_v6() ? boost::asio::ip::address(boost::asio::ip::address_v6())
+                                        : boost::asio::ip::address(boost::asio::ip::address_v4()));
     for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
         s.bind(Tcp::endpoint(local, sourcePorts().next()), ec);
         if (ec != boost::asio::error::address_in_use) {
