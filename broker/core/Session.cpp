@@ -1,6 +1,7 @@
 #include "broker/core/Session.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "broker/core/Broker.h"
 #include "broker/core/ClientConnection.h"
@@ -31,16 +32,24 @@ Persistence* Session::persistence() const
     return isPersistent() ? owner().broker().persistence() : nullptr;
 }
 
+namespace {
+
+// After a push, under the inbox lock: publishes the new size and says whether the caller must
+// schedule a drain (none is scheduled yet).
+bool inboxGrew(const std::vector<Delivery>& inbox, std::atomic<std::uint32_t>& size,
+               bool& drainScheduled)
+{
+    size.store(static_cast<std::uint32_t>(inbox.size()), std::memory_order_release);
+    return !std::exchange(drainScheduled, true);
+}
+
+} // namespace
+
 bool Session::pushToInbox(Delivery&& delivery)
 {
     const std::lock_guard lock(m_inboxMutex);
     m_inbox.push_back(std::move(delivery));
-    m_inboxSize.store(static_cast<std::uint32_t>(m_inbox.size()), std::memory_order_release);
-    if (m_drainScheduled) {
-        return false;
-    }
-    m_drainScheduled = true;
-    return true;
+    return inboxGrew(m_inbox, m_inboxSize, m_drainScheduled);
 }
 
 bool Session::pushToInbox(std::vector<Delivery>& deliveries)
@@ -53,12 +62,7 @@ bool Session::pushToInbox(std::vector<Delivery>& deliveries)
                        std::make_move_iterator(deliveries.end()));
         deliveries.clear();
     }
-    m_inboxSize.store(static_cast<std::uint32_t>(m_inbox.size()), std::memory_order_release);
-    if (m_drainScheduled) {
-        return false;
-    }
-    m_drainScheduled = true;
-    return true;
+    return inboxGrew(m_inbox, m_inboxSize, m_drainScheduled);
 }
 
 bool Session::isBackpressuring(Clock::TimePoint now) const

@@ -156,10 +156,12 @@ void TestBenchSmoke::scenario()
         QCOMPARE(number("duplicates"), qint64{0});
     }
     if (arguments.contains(QStringLiteral("--spin"))) {
-        // A spinning generator reports the part of its core it spent working.
-        const QJsonObject own = run.value(QLatin1String("bench")).toObject();
-        QVERIFY2(own.contains(QLatin1String("busy_percent")), output.constData());
-        QVERIFY(own.value(QLatin1String("busy_percent")).toDouble(-1) > 0);
+        // A spinning generator reports the part of its core that found work: a number, and
+        // more than nothing, since it sent and received every message of the run.
+        const QJsonValue busy =
+            run.value(QLatin1String("bench")).toObject().value(QLatin1String("busy_percent"));
+        QVERIFY2(busy.isDouble(), output.constData());
+        QVERIFY2(busy.toDouble() > 0, output.constData());
     }
     QCOMPARE(number("reordered"), qint64{0});
     QCOMPARE(number("malformed"), qint64{0});

@@ -43,6 +43,17 @@ struct TwoShards
         return connection;
     }
 
+    // Subscribes `connection` to t/# at QoS 0 and lets the SUBACK go out.
+    void subscribeToAll(test::FakeConnection& connection)
+    {
+        protocol::Subscribe subscribe;
+        subscribe.packetId = 1;
+        subscribe.subscriptions.push_back(
+            {"t/#", {0, false, false, protocol::RetainHandling::SendOnSubscribe}});
+        connection.send(subscribe);
+        runAll();
+    }
+
     core::ManualClock clock;
     test::InlineExecutor executors[2];
     core::Broker broker;
@@ -67,12 +78,7 @@ private Q_SLOTS:
     {
         TwoShards t;
         auto subscriber = t.connect(1, "subscriber");
-        protocol::Subscribe subscribe;
-        subscribe.packetId = 1;
-        subscribe.subscriptions.push_back(
-            {"t/#", {0, false, false, protocol::RetainHandling::SendOnSubscribe}});
-        subscriber->send(subscribe);
-        t.runAll();
+        t.subscribeToAll(*subscriber);
         QCOMPARE(subscriber->receivedOf<protocol::Suback>().size(), std::size_t(1));
         const core::SessionPtr session = subscriber->client().session();
         QVERIFY(session != nullptr);
@@ -104,12 +110,7 @@ private Q_SLOTS:
     {
         TwoShards t;
         auto subscriber = t.connect(0, "local-subscriber");
-        protocol::Subscribe subscribe;
-        subscribe.packetId = 1;
-        subscribe.subscriptions.push_back(
-            {"t/#", {0, false, false, protocol::RetainHandling::SendOnSubscribe}});
-        subscriber->send(subscribe);
-        t.runAll();
+        t.subscribeToAll(*subscriber);
         subscriber->received();
 
         auto publisher = t.connect(0, "local-publisher");
