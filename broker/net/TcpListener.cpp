@@ -60,7 +60,7 @@ void TcpListener::accept()
 {
     Worker* target = m_workers[m_next++ % m_workers.size()];
     m_acceptor.async_accept(
-        target->context(), [this, target](const error_code& ec, asio::ip::tcp::socket socket) {
+        target->context(), [this, target](const error_code& ec, TcpConnection::Socket socket) {
             if (m_stopped || ec == asio::error::operation_aborted) {
                 return;
             }
@@ -77,9 +77,9 @@ void TcpListener::accept()
                 return;
             }
             asio::post(target->context(), [target, s = std::move(socket)]() mutable {
-                auto connection = std::make_shared<TcpConnection>(*target, std::move(s));
+                auto connection = std::make_shared<TcpConnection>(std::move(s));
                 target->track(connection);
-                connection->start();
+                connection->start(target->shard());
             });
             accept();
         });

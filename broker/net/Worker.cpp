@@ -7,14 +7,9 @@
 
 namespace sb::net {
 
-namespace {
-constexpr std::size_t kReadBufferSize = 64 * 1024;
-}
-
 Worker::Worker(core::Shard& shard)
     : m_shard(shard)
     , m_tick(m_io)
-    , m_readBuffer(kReadBufferSize)
 {
     m_shard.setExecutor(this);
 }

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <span>
 #include <thread>
 #include <vector>
 
@@ -18,8 +17,7 @@ namespace sb::net {
 class TcpConnection;
 
 // One broker worker thread: an io_context run by exactly one thread, the core::Shard whose
-// connections and sessions live on it, the periodic tick, and a read buffer shared by all its
-// connections (a connection holds no read buffer while it is idle).
+// connections and sessions live on it, and the periodic tick.
 class Worker final : public core::Executor
 {
 public:
@@ -32,7 +30,6 @@ public:
 
     boost::asio::io_context& context() { return m_io; }
     core::Shard& shard() { return m_shard; }
-    std::span<char> readBuffer() { return m_readBuffer; }
 
     void post(std::function<void()> task) override;
 
@@ -52,7 +49,6 @@ private:
     core::Shard& m_shard;
     boost::asio::io_context m_io{1};
     boost::asio::steady_timer m_tick;
-    std::vector<char> m_readBuffer;
     std::vector<std::weak_ptr<TcpConnection>> m_connections;
     std::size_t m_pruneAt = 64;
     std::thread m_thread;
