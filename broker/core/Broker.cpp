@@ -48,7 +48,10 @@ void Broker::acquireSession(Shard& here, const std::shared_ptr<ClientConnection>
         }
         if (!existing || cleanStart) {
             created = std::make_shared<Session>(nextSessionId(), clientId, here);
-            m_sessions[clientId] = created;
+            if (existing) {
+                m_sessions.erase(found); // its key is a view of the old session's id
+            }
+            m_sessions.emplace(created->clientId, created);
         }
     }
 

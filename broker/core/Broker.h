@@ -141,10 +141,12 @@ public:
                                                   const std::string& clientId) const;
 
     // ---- Admission (max_connections, max_connections_per_ip, max_connect_rate) ---------------
-    // Called for each CONNECT before its session is sought. nullopt = admitted (and counted
-    // until release()); otherwise the name of the limit that refused it.
-    std::optional<std::string_view> admit(const std::string& ip, Clock::TimePoint now);
-    void release(const std::string& ip);
+    // Called for each CONNECT before its session is sought. nullopt = admitted and counted
+    // until release(counted), where `counted` is set to the broker's own copy of `ip` (valid
+    // until then); otherwise the name of the limit that refused it.
+    std::optional<std::string_view> admit(const std::string& ip, Clock::TimePoint now,
+                                          const std::string*& counted);
+    void release(const std::string& counted);
     std::size_t admittedConnections() const { return m_admitted.load(); }
 
     // ---- Control ---------------------------------------------------------------------------
@@ -218,7 +220,9 @@ private:
     DeadLetterStore* m_deadLetters = nullptr;
 
     mutable std::mutex m_registryMutex;
-    std::unordered_map<std::string, SessionPtr> m_sessions;
+    // Keyed by a view of the session's own client id, which lives as long as the entry does:
+    // a connection's id is kept once, not copied into the key (idle memory is a target).
+    std::unordered_map<std::string_view, SessionPtr> m_sessions;
     std::atomic<std::uint64_t> m_nextSessionId{0};
 };
 

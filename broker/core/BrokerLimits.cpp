@@ -212,7 +212,8 @@ void Broker::countRejection(std::string_view limitName)
     }
 }
 
-std::optional<std::string_view> Broker::admit(const std::string& ip, Clock::TimePoint now)
+std::optional<std::string_view> Broker::admit(const std::string& ip, Clock::TimePoint now,
+                                              const std::string*& counted)
 {
     const auto limits = this->limits();
     const std::lock_guard lock(m_admissionMutex);
@@ -231,10 +232,11 @@ std::optional<std::string_view> Broker::admit(const std::string& ip, Clock::Time
         countRejection("max_connections");
         return "max_connections";
     }
-    std::uint32_t& fromIp = m_perIp[ip];
+    const auto entry = m_perIp.try_emplace(ip, 0).first;
+    std::uint32_t& fromIp = entry->second;
     if (limits->maxConnectionsPerIp != 0 && fromIp >= limits->maxConnectionsPerIp) {
         if (fromIp == 0) {
-            m_perIp.erase(ip);
+            m_perIp.erase(entry);
         }
         countRejection("max_connections_per_ip");
         return "max_connections_per_ip";
@@ -244,15 +246,16 @@ std::optional<std::string_view> Broker::admit(const std::string& ip, Clock::Time
     }
     ++fromIp;
     ++m_admitted;
+    counted = &entry->first; // a node's key stays put while the entry exists (its count > 0)
     return std::nullopt;
 }
 
-void Broker::release(const std::string& ip)
+void Broker::release(const std::string& counted)
 {
     const std::lock_guard lock(m_admissionMutex);
-    const auto it = m_perIp.find(ip);
+    const auto it = m_perIp.find(counted);
     if (it != m_perIp.end() && --it->second == 0) {
-        m_perIp.erase(it);
+        m_perIp.erase(it); // `counted` is this entry's key: not used after this
     }
     --m_admitted;
 }

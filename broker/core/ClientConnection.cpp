@@ -18,9 +18,10 @@ ClientConnection::ClientConnection(Shard& shard, Transport& transport)
     : m_shard(shard)
     , m_transport(&transport)
     , m_protocol(*this, serverLimitsFrom(shard.limits()), shard.clock().now())
-    , m_acceptedAt(shard.clock().now())
+    , m_unattached(std::make_unique<Unattached>())
     , m_limits(shard.limitsSnapshot())
 {
+    m_unattached->acceptedAt = shard.clock().now();
     m_shard.addConnection(this);
     ShardMetrics::add(m_shard.metrics().connectionsAccepted);
 }
@@ -34,6 +35,22 @@ ClientConnection::~ClientConnection()
 Clock::TimePoint ClientConnection::now() const
 {
     return m_shard.clock().now();
+}
+
+const std::string& ClientConnection::clientId() const
+{
+    return m_session ? m_session->clientId : m_unattached->clientId;
+}
+
+std::optional<std::string> ClientConnection::username() const
+{
+    return m_username ? std::optional<std::string>(*m_username) : std::nullopt;
+}
+
+const std::string& ClientConnection::usernameOrEmpty() const
+{
+    static const std::string kNone;
+    return m_username ? *m_username : kNone;
 }
 
 const std::string& ClientConnection::remoteAddress() const
@@ -98,7 +115,7 @@ bool ClientConnection::hasTimedOut(Clock::TimePoint at) const
     }
     switch (m_phase) {
     case Phase::AwaitingConnect:
-        return at - m_acceptedAt > m_shard.limits().connectTimeout;
+        return at - m_unattached->acceptedAt > m_shard.limits().connectTimeout;
     case Phase::Active:
         return m_protocol.keepAliveExpired(at);
     default:
@@ -118,7 +135,7 @@ void ClientConnection::onTimeout(Clock::TimePoint at)
         closeNow(false);
         return;
     }
-    spdlog::info("client '{}' ({}): keepalive of {}s expired", m_clientId, remoteAddress(),
+    spdlog::info("client '{}' ({}): keepalive of {}s expired", clientId(), remoteAddress(),
                  m_protocol.keepAlive());
     m_protocol.fail(ReasonCode::KeepAliveTimeout);
     closeNow(true);
@@ -140,7 +157,7 @@ void ClientConnection::takenOver(bool sessionContinues)
     if (m_phase != Phase::Active) {
         return;
     }
-    spdlog::info("client '{}' ({}): session taken over by a new connection", m_clientId,
+    spdlog::info("client '{}' ({}): session taken over by a new connection", clientId(),
                  remoteAddress());
     m_protocol.fail(ReasonCode::SessionTakenOver);
     if (!sessionContinues) {
@@ -149,7 +166,7 @@ void ClientConnection::takenOver(bool sessionContinues)
     }
     // The session carries on with the new connection: no expiry, and only a will without delay
     // is published (the new connection arrives before any delay could pass).
-    SessionPtr session = std::move(m_session);
+    SessionPtr session = takeSession();
     std::vector<Delivery> returned = session->detach();
     if (!returned.empty()) {
         m_shard.broker().redistributeShared(m_shard, session, std::move(returned), now());
@@ -170,9 +187,8 @@ void ClientConnection::takenOver(bool sessionContinues)
 
 void ClientConnection::leave()
 {
-    if (m_admitted) {
-        m_admitted = false;
-        m_shard.broker().release(m_ip);
+    if (m_admittedIp != nullptr) {
+        m_shard.broker().release(*std::exchange(m_admittedIp, nullptr));
     }
 }
 
@@ -182,15 +198,17 @@ void ClientConnection::refreshLimits()
         m_limits = m_shard.limitsSnapshot();
         return;
     }
-    m_limits = m_shard.broker().effectiveLimits(m_username.value_or(""), m_clientId);
-    m_negotiated.window = std::min(m_negotiated.clientReceiveMaximum, m_limits->maxInflight);
-    // A lower rate takes effect at once: no burst beyond the new one second's worth.
-    m_publishTokens = std::min(m_publishTokens, static_cast<double>(m_limits->maxPublishRate));
-    m_publishByteTokens =
-        std::min(m_publishByteTokens, static_cast<double>(m_limits->maxPublishBytesRate));
+    m_limits = m_shard.broker().effectiveLimits(usernameOrEmpty(), clientId());
+    m_window = std::min(m_clientReceiveMaximum, m_limits->maxInflight);
+    if (m_publishTokens) {
+        // A lower rate takes effect at once: no burst beyond the new one second's worth.
+        PublishTokens& tokens = *m_publishTokens;
+        tokens.messages = std::min(tokens.messages, static_cast<double>(m_limits->maxPublishRate));
+        tokens.bytes = std::min(tokens.bytes, static_cast<double>(m_limits->maxPublishBytesRate));
+    }
     if (m_session && m_phase == Phase::Active) {
         m_session->setLimits(m_limits);
-        m_session->setWindow(m_negotiated.window, now());
+        m_session->setWindow(m_window, now());
     }
 }
 
@@ -200,35 +218,39 @@ bool ClientConnection::takePublishTokens(std::size_t payloadBytes, Clock::TimePo
     if (l.maxPublishRate == 0 && l.maxPublishBytesRate == 0) {
         return true;
     }
+    if (!m_publishTokens) {
+        m_publishTokens = std::make_unique<PublishTokens>();
+    }
+    PublishTokens& tokens = *m_publishTokens;
     // Token buckets holding one second's worth, refilled continuously.
-    const double elapsed = std::chrono::duration<double>(at - m_tokensRefilled).count();
-    m_tokensRefilled = at;
+    const double elapsed = std::chrono::duration<double>(at - tokens.refilled).count();
+    tokens.refilled = at;
     if (l.maxPublishRate != 0) {
         const double rate = l.maxPublishRate;
-        m_publishTokens = std::min(rate, m_publishTokens + elapsed * rate);
-        if (m_publishTokens < 1.0) {
+        tokens.messages = std::min(rate, tokens.messages + elapsed * rate);
+        if (tokens.messages < 1.0) {
             m_shard.broker().countRejection("max_publish_rate");
             return false;
         }
     }
     if (l.maxPublishBytesRate != 0) {
         const auto rate = static_cast<double>(l.maxPublishBytesRate);
-        m_publishByteTokens = std::min(rate, m_publishByteTokens + elapsed * rate);
-        if (m_publishByteTokens < static_cast<double>(payloadBytes)) {
+        tokens.bytes = std::min(rate, tokens.bytes + elapsed * rate);
+        if (tokens.bytes < static_cast<double>(payloadBytes)) {
             m_shard.broker().countRejection("max_publish_bytes_rate");
             return false;
         }
-        m_publishByteTokens -= static_cast<double>(payloadBytes);
+        tokens.bytes -= static_cast<double>(payloadBytes);
     }
     if (l.maxPublishRate != 0) {
-        m_publishTokens -= 1.0;
+        tokens.messages -= 1.0;
     }
     return true;
 }
 
 void ClientConnection::failConnection(ReasonCode reason, std::string_view why)
 {
-    spdlog::info("client '{}' ({}): {} ({})", m_clientId, remoteAddress(), why,
+    spdlog::info("client '{}' ({}): {} ({})", clientId(), remoteAddress(), why,
                  protocol::reasonCodeName(reason));
     ShardMetrics::add(m_shard.metrics().protocolErrors);
     m_protocol.fail(reason, why);
@@ -247,9 +269,19 @@ void ClientConnection::closeNow(bool publishWill)
     }
 }
 
-void ClientConnection::sessionLost(bool publishWill)
+SessionPtr ClientConnection::takeSession()
 {
     SessionPtr session = std::move(m_session);
+    if (session && !m_unattached) {
+        m_unattached = std::make_unique<Unattached>();
+        m_unattached->clientId = session->clientId;
+    }
+    return session;
+}
+
+void ClientConnection::sessionLost(bool publishWill)
+{
+    SessionPtr session = takeSession();
     const Clock::TimePoint at = now();
     std::vector<Delivery> returned = session->detach();
     if (!returned.empty()) {
@@ -286,7 +318,7 @@ void ClientConnection::onProtocolError(ReasonCode reason, std::string_view messa
     default:
         break;
     }
-    spdlog::info("client '{}' ({}): protocol error: {} ({})", m_clientId, remoteAddress(), message,
+    spdlog::info("client '{}' ({}): protocol error: {} ({})", clientId(), remoteAddress(), message,
                  protocol::reasonCodeName(reason));
     ShardMetrics::add(m_shard.metrics().protocolErrors);
     closeNow(true);
@@ -323,23 +355,28 @@ void ClientConnection::send(const protocol::Packet& packet)
 
 void ClientConnection::sampleRates(Clock::TimePoint at)
 {
+    Traffic& t = m_traffic;
+    const std::array<std::uint32_t, 4> now32 = {
+        static_cast<std::uint32_t>(t.messagesIn), static_cast<std::uint32_t>(t.messagesOut),
+        static_cast<std::uint32_t>(t.bytesIn), static_cast<std::uint32_t>(t.bytesOut)};
     const double seconds = std::chrono::duration<double>(at - m_sampledAt).count();
     if (m_sampledAt == Clock::TimePoint{} || seconds <= 0) {
         m_sampledAt = at;
-        m_sampled = m_traffic;
+        m_sampled = now32;
         return;
     }
     // An exponential average with a time constant of about two seconds.
     const double weight = std::min(1.0, seconds / 2.0);
-    auto smooth = [&](double& rate, std::uint64_t now, std::uint64_t then) {
-        const double instant = static_cast<double>(now - then) / seconds;
-        rate += weight * (instant - rate);
+    auto smooth = [&](float& rate, std::size_t i) {
+        const std::uint32_t delta = now32[i] - m_sampled[i]; // modulo 2^32
+        const double instant = static_cast<double>(delta) / seconds;
+        rate = static_cast<float>(rate + weight * (instant - rate));
     };
-    smooth(m_traffic.messagesInRate, m_traffic.messagesIn, m_sampled.messagesIn);
-    smooth(m_traffic.messagesOutRate, m_traffic.messagesOut, m_sampled.messagesOut);
-    smooth(m_traffic.bytesInRate, m_traffic.bytesIn, m_sampled.bytesIn);
-    smooth(m_traffic.bytesOutRate, m_traffic.bytesOut, m_sampled.bytesOut);
-    m_sampled = m_traffic;
+    smooth(t.messagesInRate, 0);
+    smooth(t.messagesOutRate, 1);
+    smooth(t.bytesInRate, 2);
+    smooth(t.bytesOutRate, 3);
+    m_sampled = now32;
     m_sampledAt = at;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -95,31 +96,32 @@ public:
     // ---- Introspection (admin API) ---------------------------------------------------------
     Shard& shard() const { return m_shard; }
     const SessionPtr& session() const { return m_session; }
-    const std::string& clientId() const { return m_clientId; }
-    const std::optional<std::string>& username() const { return m_username; }
+    // The client id: its session's once it has one (the connection then keeps no copy).
+    const std::string& clientId() const;
+    std::optional<std::string> username() const;
     protocol::Version version() const { return m_protocol.version(); }
     std::uint16_t keepAlive() const { return m_protocol.keepAlive(); }
     Clock::WallTimePoint connectedAt() const { return m_connectedAt; }
     const std::string& remoteAddress() const;
     bool isActive() const { return m_phase == Phase::Active; }
 
-    // Traffic of this connection (shard thread only) and its rates, smoothed over a few
-    // seconds by sampleRates() on each shard tick.
+    // Traffic of this connection (shard thread only) and its rates per second, smoothed over a
+    // few seconds by sampleRates() on each shard tick.
     struct Traffic
     {
         std::uint64_t messagesIn = 0;
         std::uint64_t messagesOut = 0;
         std::uint64_t bytesIn = 0;
         std::uint64_t bytesOut = 0;
-        double messagesInRate = 0;
-        double messagesOutRate = 0;
-        double bytesInRate = 0;
-        double bytesOutRate = 0;
+        float messagesInRate = 0;
+        float messagesOutRate = 0;
+        float bytesInRate = 0;
+        float bytesOutRate = 0;
     };
     const Traffic& traffic() const { return m_traffic; }
     void sampleRates(Clock::TimePoint now);
-    bool cleanStart() const { return m_negotiated.cleanStart; }
-    std::uint16_t inflightWindow() const { return m_negotiated.window; }
+    bool cleanStart() const { return m_cleanStart; }
+    std::uint16_t inflightWindow() const { return m_window; }
 
     // The limits that apply to this client (global, then its user's and client id's overrides).
     const Limits& limits() const { return *m_limits; }
@@ -128,7 +130,7 @@ public:
     void refreshLimits();
 
 private:
-    enum class Phase
+    enum class Phase : std::uint8_t
     {
         AwaitingConnect,
         AwaitingSession, // CONNECT accepted, session being found or taken over
@@ -136,22 +138,32 @@ private:
         Closed,
     };
 
-    // What the CONNECT asked for, kept until the session is ready.
-    struct Negotiated
+    // What a connection keeps while no session is attached to it: when it was accepted (the
+    // connect timeout), its client id (the session holds it while attached), and what the
+    // CONNECT asked for. Freed once the session is attached, so an idle connection carries none;
+    // made again with only the client id when the session leaves a connection that is closing.
+    struct Unattached
     {
-        bool cleanStart = true;
+        Clock::TimePoint acceptedAt;
+        std::string clientId;
         bool assignedClientId = false;
-        std::uint32_t sessionExpiry = 0;
         bool sessionExpiryLowered = false;
-        std::uint16_t keepAlive = 0;
         bool keepAliveChanged = false;
-        std::uint16_t window = 0;
-        std::uint16_t clientReceiveMaximum = 65535;
-        std::uint32_t clientMaximumPacketSize = 0;
-        std::uint16_t clientTopicAliasMaximum = 0;
         bool requestProblemInformation = true;
         bool requestResponseInformation = false;
+        std::uint16_t keepAlive = 0;
+        std::uint16_t clientTopicAliasMaximum = 0;
+        std::uint32_t sessionExpiry = 0;
+        std::uint32_t clientMaximumPacketSize = 0;
         std::unique_ptr<protocol::Will> will; // by pointer: ~560 bytes, usually absent
+    };
+    // The token buckets of max_publish_rate / max_publish_bytes_rate, allocated when a limit
+    // first applies to this client.
+    struct PublishTokens
+    {
+        double messages = 0;
+        double bytes = 0;
+        Clock::TimePoint refilled{};
     };
 
     void onPacket(protocol::Packet&& packet) override;
@@ -182,8 +194,12 @@ private:
     // Detaches the session (if any) and closes the transport once output is written.
     void closeNow(bool publishWill);
     void sessionLost(bool publishWill);
+    // Takes the session from this connection, keeping its client id for what is still said
+    // about the connection while it closes.
+    SessionPtr takeSession();
     // Gives back the admission slot (max_connections, per IP) once the connection ends.
     void leave();
+    const std::string& usernameOrEmpty() const;
     // max_publish_rate / max_publish_bytes_rate: false when this PUBLISH is over the rate.
     bool takePublishTokens(std::size_t payloadBytes, Clock::TimePoint now);
     Clock::TimePoint now() const;
@@ -194,16 +210,20 @@ private:
     // Processes the bytes the protocol held while paused.
     void resumeProtocol();
 
+    // Fields are ordered so that small ones share words: idle memory per connection is a target
+    // (this object is in jemalloc's 384-byte class; see docs/benchmarks.md).
     Shard& m_shard;
     Transport* m_transport; // null once the transport reported itself closed
     protocol::ServerConnection m_protocol;
     Phase m_phase = Phase::AwaitingConnect;
-    Clock::TimePoint m_acceptedAt;
+    bool m_throttled = false;
+    bool m_cleanStart = true;
+    std::uint16_t m_window = 0; // in-flight window: min(client Receive Maximum, max_inflight)
+    std::uint16_t m_clientReceiveMaximum = 65535;
     Clock::WallTimePoint m_readWallTime{}; // of the current read; {} until first asked for
     Clock::WallTimePoint m_connectedAt{};
-    std::string m_clientId;
-    std::optional<std::string> m_username;
-    Negotiated m_negotiated;
+    std::unique_ptr<Unattached> m_unattached;      // null while a session is attached
+    std::unique_ptr<const std::string> m_username; // null when the CONNECT had none
     SessionPtr m_session;
 
     // A QoS 1/2 PUBLISH waiting for its answer (the store may still be writing it).
@@ -223,16 +243,16 @@ private:
     std::uint64_t m_nextAckSeq = 0;
 
     std::shared_ptr<const Limits> m_limits;
-    bool m_throttled = false;
     Clock::TimePoint m_throttledAt{};
-    bool m_admitted = false;
-    std::string m_ip; // the peer's address without the port, for max_connections_per_ip
-    double m_publishTokens = 0;
-    double m_publishByteTokens = 0;
-    Clock::TimePoint m_tokensRefilled{};
+    // While admitted: the key of the broker's count of connections from this peer's address
+    // (valid until leave() gives the slot back).
+    const std::string* m_admittedIp = nullptr;
+    std::unique_ptr<PublishTokens> m_publishTokens;
 
     Traffic m_traffic;
-    Traffic m_sampled; // counters at the last sample
+    // The counters at the last sample, modulo 2^32: a rate needs only the difference, and no
+    // connection moves 4 GiB in one tick.
+    std::array<std::uint32_t, 4> m_sampled{};
     Clock::TimePoint m_sampledAt{};
 };
 

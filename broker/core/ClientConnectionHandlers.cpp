@@ -100,36 +100,37 @@ void ClientConnection::onPacket(protocol::Packet&& packet)
 void ClientConnection::handleConnect(protocol::Connect&& connect)
 {
     const bool v5 = connect.version == Version::V5;
-    Negotiated& n = m_negotiated;
-    m_clientId = std::move(connect.clientId);
-    m_username = std::move(connect.username);
+    Unattached& n = *m_unattached;
+    n.clientId = std::move(connect.clientId);
+    if (connect.username) {
+        m_username = std::make_unique<const std::string>(std::move(*connect.username));
+    }
 
-    m_ip = remoteAddress().substr(0, remoteAddress().rfind(':'));
-    if (const auto refusedBy = m_shard.broker().admit(m_ip, now())) {
+    const std::string ip = remoteAddress().substr(0, remoteAddress().rfind(':'));
+    if (const auto refusedBy = m_shard.broker().admit(ip, now(), m_admittedIp)) {
         const ReasonCode reason = *refusedBy == "max_connect_rate"
                                       ? ReasonCode::ConnectionRateExceeded
                                       : ReasonCode::QuotaExceeded;
         failConnection(reason, "refused by " + std::string(*refusedBy));
         return;
     }
-    m_admitted = true;
 
-    m_limits = m_shard.broker().effectiveLimits(m_username.value_or(""), m_clientId);
+    m_limits = m_shard.broker().effectiveLimits(usernameOrEmpty(), n.clientId);
     if (connect.properties.authenticationMethod) {
         failConnection(ReasonCode::BadAuthenticationMethod,
                        "enhanced authentication is not supported");
         return;
     }
-    if (m_clientId.empty()) {
+    if (n.clientId.empty()) {
         if (!v5 && !connect.cleanStart) {
             // 3.1.1 allows an empty id only with a clean session (3.1.3-8).
             failConnection(ReasonCode::ClientIdentifierNotValid,
                            "empty client id without clean session");
             return;
         }
-        m_clientId = generateClientId();
+        n.clientId = generateClientId();
         n.assignedClientId = v5;
-        m_limits = m_shard.broker().effectiveLimits(m_username.value_or(""), m_clientId);
+        m_limits = m_shard.broker().effectiveLimits(usernameOrEmpty(), n.clientId);
     }
     if (connect.will) {
         const auto over = exceededTopicLimit(connect.will->topic, *m_limits);
@@ -146,7 +147,7 @@ void ClientConnection::handleConnect(protocol::Connect&& connect)
     // CONNACK announces this client's limits (its overrides included): enforce those, not the
     // global ones the connection was accepted with.
     m_protocol.setServerLimits(serverLimitsFrom(limits));
-    n.cleanStart = connect.cleanStart;
+    m_cleanStart = connect.cleanStart;
     n.keepAlive = connect.keepAlive;
     if (v5) {
         const std::uint16_t bounded = boundKeepAlive(connect.keepAlive, limits);
@@ -171,8 +172,8 @@ void ClientConnection::handleConnect(protocol::Connect&& connect)
             return;
         }
     }
-    n.clientReceiveMaximum = connect.properties.receiveMaximum.value_or(65535);
-    n.window = std::min(n.clientReceiveMaximum, limits.maxInflight);
+    m_clientReceiveMaximum = connect.properties.receiveMaximum.value_or(65535);
+    m_window = std::min(m_clientReceiveMaximum, limits.maxInflight);
     n.clientMaximumPacketSize = connect.properties.maximumPacketSize.value_or(kNoLimitPacketSize);
     n.clientTopicAliasMaximum = connect.properties.topicAliasMaximum.value_or(0);
     n.requestProblemInformation = connect.properties.requestProblemInformation.value_or(1) != 0;
@@ -183,7 +184,7 @@ void ClientConnection::handleConnect(protocol::Connect&& connect)
 
     m_phase = Phase::AwaitingSession;
     m_protocol.pause();
-    m_shard.broker().acquireSession(m_shard, shared_from_this(), m_clientId, n.cleanStart);
+    m_shard.broker().acquireSession(m_shard, shared_from_this(), n.clientId, m_cleanStart);
 }
 
 void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPresent)
@@ -195,21 +196,21 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
         m_shard.sessionWentOffline(session, false, at);
         return;
     }
+    Unattached& n = *m_unattached;
     m_session = session;
     session->version = m_protocol.version();
-    session->setExpiryInterval(m_negotiated.sessionExpiry);
+    session->setExpiryInterval(n.sessionExpiry);
     session->expiresAt.reset();
     // A delayed will of the previous connection is cancelled by this one (3.1.3.2.2).
     session->willAt.reset();
-    session->will = std::move(m_negotiated.will);
-    session->username = m_username.value_or("");
+    session->will = std::move(n.will);
+    session->username = usernameOrEmpty();
     session->setLimits(m_limits);
     m_shard.saveSession(*session);
 
-    m_protocol.setClientLimits(m_negotiated.clientMaximumPacketSize,
-                               m_negotiated.clientTopicAliasMaximum,
-                               m_negotiated.requestProblemInformation);
-    m_protocol.setKeepAlive(m_negotiated.keepAlive);
+    m_protocol.setClientLimits(n.clientMaximumPacketSize, n.clientTopicAliasMaximum,
+                               n.requestProblemInformation);
+    m_protocol.setKeepAlive(n.keepAlive);
     if (!sendConnack(sessionPresent)) {
         // The session stays, offline, as if this connection had dropped at once.
         m_shard.sessionWentOffline(session, false, at);
@@ -217,13 +218,14 @@ void ClientConnection::onSessionReady(const SessionPtr& session, bool sessionPre
         return;
     }
     m_phase = Phase::Active;
+    m_unattached.reset(); // the session holds the client id from now on
     m_connectedAt = m_shard.clock().wallNow();
     ShardMetrics::add(m_shard.metrics().clientsConnected);
-    spdlog::debug("client '{}' connected from {} (MQTT {}, session {})", m_clientId,
+    spdlog::debug("client '{}' connected from {} (MQTT {}, session {})", clientId(),
                   remoteAddress(), m_protocol.version() == Version::V5 ? "5.0" : "3.1.1",
                   sessionPresent ? "resumed" : "new");
 
-    session->attach(*this, m_negotiated.window, at);
+    session->attach(*this, m_window, at);
     resumeProtocol();
     if (m_transport != nullptr && m_phase == Phase::Active) {
         m_transport->resumeReading();
@@ -238,12 +240,12 @@ bool ClientConnection::sendConnack(bool sessionPresent)
     connack.reasonCode = 0;
     if (m_protocol.version() == Version::V5) {
         protocol::Properties& p = connack.properties;
-        const Negotiated& n = m_negotiated;
+        const Unattached& n = *m_unattached;
         if (n.sessionExpiryLowered) {
             p.sessionExpiryInterval = n.sessionExpiry;
         }
         if (n.assignedClientId) {
-            p.assignedClientIdentifier = m_clientId;
+            p.assignedClientIdentifier = n.clientId;
         }
         if (n.keepAliveChanged) {
             p.serverKeepAlive = n.keepAlive;
@@ -258,7 +260,7 @@ bool ClientConnection::sendConnack(bool sessionPresent)
         p.sharedSubscriptionAvailable = 1;
         if (n.requestResponseInformation) {
             // A prefix the client may use for response topics (4.10).
-            p.responseInformation = "response/" + m_clientId + "/";
+            p.responseInformation = "response/" + n.clientId + "/";
         }
     }
     if (!m_protocol.send(connack)) {
@@ -323,7 +325,7 @@ void ClientConnection::handlePublish(protocol::Publish&& publish)
     message->qos = qos;
     message->retain = publish.retain;
     message->publisherSessionId = m_session->id;
-    message->publisherClientId = m_clientId;
+    message->publisherClientId = clientId();
     message->receivedAt = at;
     message->receivedWallTime = readWallTime();
     if (message->properties.messageExpiryInterval) {

@@ -17,6 +17,25 @@ Session::Session(std::uint64_t sessionId, std::string sessionClientId, Shard& sh
     , m_limits(shard.limitsSnapshot())
 {}
 
+Session::~Session()
+{
+    delete m_inbox.load(std::memory_order_acquire);
+}
+
+Session::Inbox& Session::inbox()
+{
+    Inbox* inbox = m_inbox.load(std::memory_order_acquire);
+    if (inbox == nullptr) {
+        auto created = std::make_unique<Inbox>();
+        // Two threads may race to create it: the loser's copy is dropped, its `inbox` updated.
+        if (m_inbox.compare_exchange_strong(inbox, created.get(), std::memory_order_acq_rel,
+                                            std::memory_order_acquire)) {
+            inbox = created.release();
+        }
+    }
+    return *inbox;
+}
+
 void Session::setLimits(std::shared_ptr<const Limits> limits)
 {
     m_limits = std::move(limits);
@@ -47,22 +66,24 @@ bool inboxGrew(const std::vector<Delivery>& inbox, std::atomic<std::uint32_t>& s
 
 bool Session::pushToInbox(Delivery&& delivery)
 {
-    const std::lock_guard lock(m_inboxMutex);
-    m_inbox.push_back(std::move(delivery));
-    return inboxGrew(m_inbox, m_inboxSize, m_drainScheduled);
+    Inbox& box = inbox();
+    const std::lock_guard lock(box.mutex);
+    box.deliveries.push_back(std::move(delivery));
+    return inboxGrew(box.deliveries, m_inboxSize, box.drainScheduled);
 }
 
 bool Session::pushToInbox(std::vector<Delivery>& deliveries)
 {
-    const std::lock_guard lock(m_inboxMutex);
-    if (m_inbox.empty()) {
-        m_inbox.swap(deliveries);
+    Inbox& box = inbox();
+    const std::lock_guard lock(box.mutex);
+    if (box.deliveries.empty()) {
+        box.deliveries.swap(deliveries);
     } else {
-        m_inbox.insert(m_inbox.end(), std::make_move_iterator(deliveries.begin()),
-                       std::make_move_iterator(deliveries.end()));
+        box.deliveries.insert(box.deliveries.end(), std::make_move_iterator(deliveries.begin()),
+                              std::make_move_iterator(deliveries.end()));
         deliveries.clear();
     }
-    return inboxGrew(m_inbox, m_inboxSize, m_drainScheduled);
+    return inboxGrew(box.deliveries, m_inboxSize, box.drainScheduled);
 }
 
 bool Session::isBackpressuring(Clock::TimePoint now) const
@@ -81,11 +102,12 @@ bool Session::isBackpressuring(Clock::TimePoint now) const
 
 bool Session::addWaiter(std::weak_ptr<ClientConnection> publisher)
 {
-    const std::lock_guard lock(m_inboxMutex);
-    if (!m_congested && m_inbox.size() < kInboxHighWater) {
+    Inbox& box = inbox();
+    const std::lock_guard lock(box.mutex);
+    if (!box.congested && box.deliveries.size() < kInboxHighWater) {
         return false;
     }
-    m_waiters.push_back(std::move(publisher));
+    box.waiters.push_back(std::move(publisher));
     return true;
 }
 
@@ -111,10 +133,11 @@ void Session::updateCongestion(Clock::TimePoint now)
     }
     std::vector<std::weak_ptr<ClientConnection>> waiters;
     {
-        const std::lock_guard lock(m_inboxMutex);
-        m_congested = congested;
+        Inbox& box = inbox();
+        const std::lock_guard lock(box.mutex);
+        box.congested = congested;
         if (!congested) {
-            waiters.swap(m_waiters);
+            waiters.swap(box.waiters);
         }
     }
     m_congestedSince.store(congested ? now.time_since_epoch().count() : 0,
@@ -129,13 +152,17 @@ std::vector<Delivery> Session::takeInbox()
 {
     std::vector<Delivery> taken;
     std::vector<std::weak_ptr<ClientConnection>> waiters;
+    Inbox* box = existingInbox();
+    if (box == nullptr) {
+        return taken; // nobody ever handed anything over
+    }
     {
-        const std::lock_guard lock(m_inboxMutex);
-        taken.swap(m_inbox);
-        m_drainScheduled = false;
+        const std::lock_guard lock(box->mutex);
+        taken.swap(box->deliveries);
+        box->drainScheduled = false;
         m_inboxSize.store(0, std::memory_order_release);
-        if (!m_congested) {
-            waiters.swap(m_waiters); // they waited for the inbox, which is empty now
+        if (!box->congested) {
+            waiters.swap(box->waiters); // they waited for the inbox, which is empty now
         }
     }
     resumeWaiters(waiters);

@@ -71,6 +71,9 @@ class Session : public std::enable_shared_from_this<Session>
 {
 public:
     Session(std::uint64_t id, std::string clientId, Shard& owner);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     const std::uint64_t id;
     const std::string clientId;
@@ -161,8 +164,6 @@ public:
     // Puts deliveries back at the front of the queue, in their order (shared-subscription
     // messages nobody else could take when this member left).
     void requeueFront(std::vector<Delivery>&& deliveries);
-    // True once the session has a row in the store (so ending it must delete that row).
-    bool storedInDb = false;
     // The packet id a stored QoS 2 delivery is sent with unless that id was taken (then the
     // store records the one used): computed from the store id, so a resend after a restart
     // carries the id the client saw before it (4.3.3).
@@ -210,9 +211,11 @@ public:
     std::unique_ptr<protocol::Will> will;
     std::optional<Clock::TimePoint> willAt;
 
-    protocol::Version version = protocol::Version::V5; // of the last connection
     Clock::WallTimePoint createdAt{};
     Clock::WallTimePoint disconnectedAt{};
+    protocol::Version version = protocol::Version::V5; // of the last connection
+    // True once the session has a row in the store (so ending it must delete that row).
+    bool storedInDb = false;
 
 private:
     bool sendNow(const Delivery& delivery, Clock::TimePoint now, bool dup, std::uint16_t packetId);
@@ -234,45 +237,56 @@ private:
     Persistence* persistence() const;
     ShardMetrics& metrics() const;
 
-    std::atomic<Shard*> m_owner;
-    std::atomic<bool> m_online{false};
-    std::atomic<bool> m_persistent{false};
-    std::uint32_t m_expiryInterval = 0;
-    std::atomic<bool> m_ended{false};
-
     // Lets paused publishers read again (each on its own worker).
     static void resumeWaiters(const std::vector<std::weak_ptr<ClientConnection>>& waiters);
     // PUBREL for an outgoing QoS 2 message whose PUBREC arrived (if the client is connected).
     void sendPubrel(std::uint16_t packetId);
 
-    std::mutex m_inboxMutex;
-    std::vector<Delivery> m_inbox;
-    std::vector<std::weak_ptr<ClientConnection>> m_waiters; // guarded by m_inboxMutex
-    bool m_congested = false;                               // guarded by m_inboxMutex
+    // What other threads hand over, and the publishers waiting for the backlog to clear.
+    // Allocated the first time it is needed (a delivery from another worker, or congestion):
+    // most sessions never use it, and idle memory per connection is a target.
+    struct Inbox
+    {
+        std::mutex mutex;
+        std::vector<Delivery> deliveries;
+        std::vector<std::weak_ptr<ClientConnection>> waiters;
+        bool congested = false;
+        bool drainScheduled = false;
+    };
+    Inbox& inbox(); // any thread; creates it if needed
+    Inbox* existingInbox() const { return m_inbox.load(std::memory_order_acquire); }
+
+    // Small fields first, next to version and storedInDb, so they share words.
+    std::uint16_t m_window = 0;
+    std::uint32_t m_expiryInterval = 0;
+    std::atomic<std::uint32_t> m_inboxSize{0};
+    std::uint16_t m_lastPacketId = 0;
+    std::atomic<bool> m_online{false};
+    std::atomic<bool> m_persistent{false};
+    std::atomic<bool> m_ended{false};
+    bool m_resendPending = false; // in-flight entries still awaiting their resend
+    bool m_pageInFlight = false;
+
+    std::atomic<Shard*> m_owner;
+    std::shared_ptr<const Limits> m_limits;
+    std::atomic<Inbox*> m_inbox{nullptr}; // owned; see Inbox
     // Steady-clock nanoseconds: since when the backlog has existed (0 = none), and the last
     // time the client took something from it.
     std::atomic<std::int64_t> m_congestedSince{0};
     std::atomic<std::int64_t> m_lastProgress{0};
-    bool m_drainScheduled = false; // guarded by m_inboxMutex
-    std::atomic<std::uint32_t> m_inboxSize{0};
-    std::shared_ptr<const Limits> m_limits;
 
     // ---- owner-thread state ----
     ClientConnection* m_connection = nullptr;
-    std::uint16_t m_window = 0;
-    bool m_resendPending = false; // in-flight entries still awaiting their resend
     LazyDeque<Delivery> m_queue;
     LazyDeque<InflightMessage> m_inflight; // in send order
     std::vector<std::uint16_t> m_inboundQos2;
     std::map<std::string, SessionSubscription> m_subscriptions; // full filter incl. $share/
-    std::uint16_t m_lastPacketId = 0;
 
     // Hot/cold queue: beyond Limits::queueMemoryMessages a persistent session's queue lives
     // only in the store and is paged back in, in message-id order, as the client drains it.
     std::uint64_t m_queuedBytes = 0; // payload bytes queued (memory and disk)
     std::uint64_t m_coldCount = 0;   // rows on disk not in memory
     std::uint64_t m_coldCursor = 0;  // highest store id in memory or paged in
-    bool m_pageInFlight = false;
 };
 
 using SessionPtr = std::shared_ptr<Session>;

@@ -280,10 +280,11 @@ bool ServerConnection::resolveInboundTopicAlias(Publish& publish)
         protocolError(ReasonCode::TopicAliasInvalid, "Topic Alias out of range");
         return false;
     }
-    if (m_inboundAliases.size() < alias) {
-        m_inboundAliases.resize(alias);
+    std::vector<std::string>& inbound = aliases().inbound;
+    if (inbound.size() < alias) {
+        inbound.resize(alias);
     }
-    std::string& mapped = m_inboundAliases[alias - 1];
+    std::string& mapped = inbound[alias - 1];
     if (!publish.topic.empty()) {
         mapped = publish.topic;
         return true;
@@ -294,6 +295,14 @@ bool ServerConnection::resolveInboundTopicAlias(Publish& publish)
     }
     publish.topic = mapped;
     return true;
+}
+
+ServerConnection::Aliases& ServerConnection::aliases()
+{
+    if (!m_aliases) {
+        m_aliases = std::make_unique<Aliases>();
+    }
+    return *m_aliases;
 }
 
 void ServerConnection::setClientLimits(std::uint32_t maximumPacketSize,
@@ -360,19 +369,20 @@ bool ServerConnection::sendPublish(const OutgoingPublish& publish)
     std::uint16_t alias = 0;
     bool omitTopic = false;
     if (m_version == Version::V5 && m_clientTopicAliasMaximum > 0) {
-        const auto known = m_outboundAliases.find(std::string(publish.topic));
-        if (known != m_outboundAliases.end()) {
+        auto& outbound = aliases().outbound;
+        const auto known = outbound.find(std::string(publish.topic));
+        if (known != outbound.end()) {
             alias = known->second;
             omitTopic = true;
-        } else if (m_outboundAliases.size() < m_clientTopicAliasMaximum) {
-            alias = static_cast<std::uint16_t>(m_outboundAliases.size() + 1);
+        } else if (outbound.size() < m_clientTopicAliasMaximum) {
+            alias = static_cast<std::uint16_t>(outbound.size() + 1);
         }
     }
     if (!fitsClient(outgoingPublishSize(publish, m_version, alias, omitTopic))) {
         return false;
     }
     if (alias != 0 && !omitTopic) {
-        m_outboundAliases.emplace(std::string(publish.topic), alias);
+        m_aliases->outbound.emplace(std::string(publish.topic), alias);
     }
     encodeOutgoingPublish(publish, m_version, m_output, alias, omitTopic);
     return true;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -52,7 +53,7 @@ public:
         ~Handler() = default;
     };
 
-    enum class State
+    enum class State : std::uint8_t
     {
         AwaitingConnect, // no CONNECT yet
         Connected,       // CONNECT seen (CONNACK may still be pending)
@@ -128,6 +129,15 @@ private:
     void compactInput(std::string_view data, std::size_t consumed);
     bool fitsClient(std::size_t size) const { return size <= m_clientMaximumPacketSize; }
 
+    // Topic aliases both ways (5.0): allocated when the first one is used, since most
+    // connections never use any and idle memory per connection is a target.
+    struct Aliases
+    {
+        std::vector<std::string> inbound;                        // alias - 1 -> topic
+        std::unordered_map<std::string, std::uint16_t> outbound; // topic -> alias
+    };
+    Aliases& aliases();
+
     Handler& m_handler;
     ServerLimits m_serverLimits;
     State m_state = State::AwaitingConnect;
@@ -136,16 +146,15 @@ private:
     bool m_connackSent = false;
     bool m_requestProblemInformation = true;
     std::uint16_t m_keepAlive = 0;
-    std::uint32_t m_clientMaximumPacketSize = kMaxVariableByteInteger + 5;
     std::uint16_t m_clientTopicAliasMaximum = 0;
+    std::uint32_t m_clientMaximumPacketSize = kMaxVariableByteInteger + 5;
     Clock::time_point m_lastReceived;
 
     std::string m_input;  // an incomplete frame, or bytes held while paused
     std::string m_output; // encoded packets not yet taken by the transport
 
-    std::vector<std::uint16_t> m_inboundPending;                      // Receive Maximum accounting
-    std::vector<std::string> m_inboundAliases;                        // alias - 1 -> topic
-    std::unordered_map<std::string, std::uint16_t> m_outboundAliases; // topic -> alias
+    std::vector<std::uint16_t> m_inboundPending; // Receive Maximum accounting
+    std::unique_ptr<Aliases> m_aliases;
 };
 
 } // namespace sb::protocol
