@@ -35,6 +35,9 @@ public:
     // Bytes taken from the output buffer and not yet written to the socket.
     virtual std::size_t bytesInFlight() const = 0;
     virtual const std::string& remoteAddress() const = 0;
+    // The worker stopped for good (shutdown): let go of any reference the transport holds on
+    // itself (one that paused reading keeps itself alive). Nothing is called on it after this.
+    virtual void abandon() {}
 
 protected:
     ~Transport() = default;
@@ -62,6 +65,15 @@ public:
     bool isReadPaused() const { return m_protocol.isPaused(); }
     // Encoded packets waiting to be written; the transport swaps them out.
     std::string& pendingOutput() { return m_protocol.output(); }
+
+    // The worker stopped for good: the transport lets go of itself (Transport::abandon). May
+    // destroy this connection; do not touch it afterwards.
+    void abandonTransport()
+    {
+        if (m_transport != nullptr) {
+            m_transport->abandon();
+        }
+    }
 
     // ---- Timers (Shard::tick) -----------------------------------------------------------
     bool hasTimedOut(Clock::TimePoint now) const;

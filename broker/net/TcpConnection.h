@@ -32,8 +32,6 @@ public:
 
     // Creates the core connection on `shard` and starts reading. Call on the shard's thread.
     void start(core::Shard& shard);
-    // The worker has stopped for good: drop the reference we hold on ourselves while paused.
-    void abandon() { m_selfWhilePaused.reset(); }
 
     // core::Transport
     void flush() override;
@@ -41,6 +39,8 @@ public:
     void resumeReading() override;
     std::size_t bytesInFlight() const override { return m_writeBuffer.size(); }
     const std::string& remoteAddress() const override { return m_remoteAddress; }
+    // Drops the reference we hold on ourselves while paused.
+    void abandon() override { m_selfWhilePaused.reset(); }
 
 private:
     void waitReadable();

@@ -78,7 +78,6 @@ void TcpListener::accept()
             }
             asio::post(target->context(), [target, s = std::move(socket)]() mutable {
                 auto connection = std::make_shared<TcpConnection>(std::move(s));
-                target->track(connection);
                 connection->start(target->shard());
             });
             accept();

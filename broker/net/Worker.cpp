@@ -3,7 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "broker/net/TcpConnection.h"
+#include "broker/core/ClientConnection.h"
 
 namespace sb::net {
 
@@ -23,15 +23,6 @@ Worker::~Worker()
 void Worker::post(std::function<void()> task)
 {
     boost::asio::post(m_io, std::move(task));
-}
-
-void Worker::track(const std::shared_ptr<TcpConnection>& connection)
-{
-    m_connections.push_back(connection);
-    if (m_connections.size() >= m_pruneAt) {
-        std::erase_if(m_connections, [](const auto& c) { return c.expired(); });
-        m_pruneAt = std::max<std::size_t>(64, m_connections.size() * 2);
-    }
 }
 
 void Worker::start()
@@ -55,12 +46,14 @@ void Worker::stop()
     }
     m_io.stop();
     m_thread.join();
-    for (const auto& weak : m_connections) {
-        if (auto connection = weak.lock()) {
-            connection->abandon();
-        }
+    // A connection that paused reading holds itself: release those, through the shard's list
+    // of connections (copied first, since a released connection leaves that list).
+    std::vector<core::ClientConnection*> connections;
+    connections.reserve(m_shard.connectionCount());
+    m_shard.forEachConnection([&](core::ClientConnection& c) { connections.push_back(&c); });
+    for (core::ClientConnection* connection : connections) {
+        connection->abandonTransport();
     }
-    m_connections.clear();
 }
 
 void Worker::scheduleTick()

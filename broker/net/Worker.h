@@ -14,8 +14,6 @@
 
 namespace sb::net {
 
-class TcpConnection;
-
 // One broker worker thread: an io_context run by exactly one thread, the core::Shard whose
 // connections and sessions live on it, and the periodic tick.
 class Worker final : public core::Executor
@@ -33,10 +31,6 @@ public:
 
     void post(std::function<void()> task) override;
 
-    // Remembers a connection so stop() can release one that is still holding itself (reads
-    // paused) when the workers are stopped by force. Call on this worker's thread.
-    void track(const std::shared_ptr<TcpConnection>& connection);
-
     void start();
     // Stops the io_context and joins the thread. Pending work is abandoned: call after the
     // graceful part of shutdown.
@@ -49,8 +43,6 @@ private:
     core::Shard& m_shard;
     boost::asio::io_context m_io{1};
     boost::asio::steady_timer m_tick;
-    std::vector<std::weak_ptr<TcpConnection>> m_connections;
-    std::size_t m_pruneAt = 64;
     std::thread m_thread;
 };
 
