@@ -4,6 +4,7 @@
 
 #include <QtTest/QTest>
 
+#include "broker/core/ClientConnection.h"
 #include "tests/system/SystemTestSupport.h"
 
 using namespace std::chrono_literals;
@@ -343,6 +344,41 @@ private Q_SLOTS:
                      text("message " + std::to_string(i) + ": " + subscriber->lastError()));
             QCOMPARE(publish->payload.substr(0, publish->payload.find(':')), std::to_string(i));
         }
+    }
+
+    // A publisher paused by backpressure holds its own connection alive (nothing of Asio's does
+    // while it is not reading). Stopping the broker at that moment must still release it.
+    void stopReleasesPublisherPausedByBackpressure()
+    {
+        std::unique_ptr<MqttTestClient> subscriber;
+        std::unique_ptr<MqttTestClient> publisher;
+        std::weak_ptr<core::ClientConnection> paused;
+        {
+            core::Limits limits;
+            limits.maxPendingOutputBytes = 64 * 1024;
+            BrokerFixture broker(limits);
+            subscriber = std::make_unique<MqttTestClient>(broker.port());
+            subscriber->setReceiveBufferSize(32 * 1024);
+            QVERIFY(subscriber->connect("stalled"));
+            QVERIFY(subscribeOk(*subscriber, "flood/t", 0));
+            publisher = connectClient(broker.port(), "flood");
+            QVERIFY(publisher);
+            const std::string payload(20 * 1024, 'f');
+            // The subscriber never reads: its backlog grows until the publisher is paused.
+            // Bounded: 400 x 20 KiB, and a pause lasts at most kBackpressureBreaker.
+            for (int i = 0; i < 400 && paused.expired(); ++i) {
+                QVERIFY(publisher->send(makePublish("flood/t", payload, 0)));
+                broker.server().runOnEveryWorker([&](core::Shard& shard) {
+                    shard.forEachConnection([&](core::ClientConnection& c) {
+                        if (c.clientId() == "flood" && c.isThrottled()) {
+                            paused = c.weak_from_this();
+                        }
+                    });
+                });
+            }
+            QVERIFY2(!paused.expired(), "the publisher was never paused");
+        } // the broker stops here, the clients still connected and not reading
+        QVERIFY(paused.expired());
     }
 
     // A client subscribed to what it publishes gets its own message back (No Local unset).
