@@ -135,8 +135,11 @@ std::size_t Broker::sessionCount() const
     return m_sessions.size();
 }
 
-MessagePtr Broker::applyRetained(const MessagePtr& message)
+MessagePtr Broker::applyRetained(const MessagePtr& message, bool reserved)
 {
+    if (reserved) {
+        --m_retainedReserved;
+    }
     if (message->payload.empty()) {
         return m_retained.clear(message->topic); // an empty retained message clears (3.3.1.3)
     }
@@ -146,7 +149,9 @@ MessagePtr Broker::applyRetained(const MessagePtr& message)
 SessionPtr Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now, PublishDone done,
                            std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
 {
-    if (message->retain && !message->payload.empty() && !admitRetained(message->topic)) {
+    bool retainedReserved = false;
+    if (message->retain && !message->payload.empty() &&
+        !admitRetained(message->topic, retainedReserved)) {
         countRejection("max_retained_messages");
         if (message->qos > 0) {
             if (done) {
@@ -169,8 +174,8 @@ SessionPtr Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now
     // published by a connection failing as we write to it) gets its own vector.
     std::vector<Shard::RouteTarget> targets = std::move(from.routeScratch());
     m_router.match(*message, targets);
-    SessionPtr congested =
-        deliverToTargets(from, message, now, targets, std::move(done), inboundQos2);
+    SessionPtr congested = deliverToTargets(from, message, now, targets, std::move(done),
+                                            inboundQos2, retainedReserved);
     targets.clear();
     from.routeScratch() = std::move(targets);
     return congested;
@@ -179,7 +184,8 @@ SessionPtr Broker::publish(Shard& from, MessagePtr message, Clock::TimePoint now
 SessionPtr
 Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoint now,
                          std::vector<Shard::RouteTarget>& targets, PublishDone done,
-                         std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2)
+                         std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2,
+                         bool retainedReserved)
 {
     const std::size_t receivers = targets.size();
     SessionPtr congested;
@@ -224,7 +230,7 @@ Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoin
     if (!needsStore) {
         if (retainChange) {
             const std::unique_lock lock(m_retainedMutex);
-            applyRetained(message);
+            applyRetained(message, retainedReserved);
         }
         if (done) {
             done({true, protocol::ReasonCode::Success, receivers});
@@ -234,6 +240,10 @@ Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoin
     if (!m_persistence->isHealthy() && message->qos > 0) {
         // It cannot be kept, so it is refused rather than acknowledged and lost (design:
         // durability contract). Nothing was delivered to persistent sessions.
+        if (retainedReserved) {
+            const std::unique_lock lock(m_retainedMutex);
+            --m_retainedReserved;
+        }
         if (done) {
             done({false, protocol::ReasonCode::UnspecifiedError, receivers});
         }
@@ -294,7 +304,7 @@ Broker::deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoin
         // see retained changes to a topic in the same order.
         const std::unique_lock lock(m_retainedMutex);
         if (retainChange) {
-            *replaced = applyRetained(message);
+            *replaced = applyRetained(message, retainedReserved);
         }
         m_persistence->submit(std::move(write));
     }
@@ -351,14 +361,23 @@ void Broker::redistributeShared(Shard& from, const SessionPtr& departed,
     }
 }
 
-bool Broker::admitRetained(std::string_view topic) const
+bool Broker::admitRetained(std::string_view topic, bool& reserved)
 {
+    reserved = false;
     const std::uint32_t limit = limits()->maxRetainedMessages;
     if (limit == 0) {
         return true;
     }
-    const std::shared_lock lock(m_retainedMutex);
-    return m_retained.size() < limit || m_retained.get(topic) != nullptr;
+    const std::unique_lock lock(m_retainedMutex);
+    if (m_retained.get(topic) != nullptr) {
+        return true; // replaces one: takes no new place
+    }
+    if (m_retained.size() + m_retainedReserved >= limit) {
+        return false;
+    }
+    ++m_retainedReserved;
+    reserved = true;
+    return true;
 }
 
 std::vector<MessagePtr> Broker::retainedMatching(std::string_view filter) const

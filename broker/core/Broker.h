@@ -176,14 +176,20 @@ private:
 
     void restoreSession(SessionRecord&& record, RecoveredState& state, Shard& shard,
                         Clock::TimePoint now, Clock::WallTimePoint wallNow);
-    // Applies a retained change in memory; returns the message it replaced (to undo on failure).
-    MessagePtr applyRetained(const MessagePtr& message);
+    // Applies a retained change in memory (m_retainedMutex held); returns the message it
+    // replaced (to undo on failure). `reserved`: the place admitRetained() reserved is used now.
+    MessagePtr applyRetained(const MessagePtr& message, bool reserved);
     // The part of publish() after matching: stores what must be kept, delivers the rest.
+    // `retainedReserved`: admitRetained() reserved a place for this message's retained change.
     SessionPtr deliverToTargets(Shard& from, const MessagePtr& message, Clock::TimePoint now,
                                 std::vector<Shard::RouteTarget>& targets, PublishDone done,
-                                std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2);
-    // max_retained_messages: may this topic take a retained message?
-    bool admitRetained(std::string_view topic) const;
+                                std::optional<std::pair<std::uint64_t, std::uint16_t>> inboundQos2,
+                                bool retainedReserved = false);
+    // max_retained_messages: may this topic take a retained message? A topic without one takes
+    // one of the free places at once (`reserved`), given back when the change is applied or
+    // dropped: publishers on several workers cannot overshoot the bound between this check and
+    // applyRetained().
+    bool admitRetained(std::string_view topic, bool& reserved);
     // Sends new limits to every shard (they refresh their connections and sessions).
     void publishLimits(std::shared_ptr<const Limits> global);
     // Republishes one dead letter on `shard`'s thread; counts the outcome in `result`.
@@ -201,6 +207,7 @@ private:
 
     mutable std::shared_mutex m_retainedMutex;
     RetainedStore m_retained;
+    std::size_t m_retainedReserved = 0; // guarded by m_retainedMutex; see admitRetained()
 
     // Limits: the global snapshot and the overrides, changed together under one mutex.
     mutable std::mutex m_limitsMutex;
