@@ -228,8 +228,15 @@ private Q_SLOTS:
         QVERIFY(other.publish("a/x", "two", 1));
         QVERIFY(client.receivePublish());
 
-        const auto r =
-            m_http->get("/api/v1/clients/" + AdminHttpClient::encode("detail/with slash"));
+        // The PUBACK the client sent on receipt is handled on the broker's worker, which may
+        // come after the admin request: wait until it has been (bounded by waitFor's deadline).
+        const std::string path = "/api/v1/clients/" + AdminHttpClient::encode("detail/with slash");
+        QVERIFY(test::BrokerFixture::waitFor([&] {
+            const auto detail = m_http->get(path);
+            return detail.status == 200 &&
+                   detail.json.as_object().at("inflight").to_number<int>() == 0;
+        }));
+        const auto r = m_http->get(path);
         QVERIFY2(r.status == 200, r.describe().c_str());
         const auto& c = r.json.as_object();
         QCOMPARE(test::text(c.at("client_id")), QStringLiteral("detail/with slash"));
