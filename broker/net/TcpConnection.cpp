@@ -22,7 +22,7 @@ constexpr int kReadsPerWakeup = 8;
 constexpr std::size_t kKeepWriteCapacity = 64 * 1024;
 // How long a closing connection may take to write its last bytes (a peer that stopped reading).
 constexpr std::chrono::seconds kCloseDeadline{5};
-constexpr std::size_t kReadBufferSize = 64 * 1024;
+constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
 
 // Every connection of a worker reads into its thread's buffer and hands the bytes on before the
 // next read (the protocol copies what it must keep), so one buffer per worker is enough.
@@ -45,7 +45,7 @@ struct ExactSizeAllocator
     ExactSizeAllocator(const ExactSizeAllocator<U>& /*other*/) noexcept
     {}
     T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
-    void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, n * sizeof(T)); }
+    void deallocate(T* p, std::size_t /*n*/) noexcept { ::operator delete(p); }
     friend bool operator==(const ExactSizeAllocator& /*a*/, const ExactSizeAllocator& /*b*/)
     {
         return true;
