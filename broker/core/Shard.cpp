@@ -76,6 +76,11 @@ void Shard::flushStagedDeliveries()
             entry.session->owner().enqueueDrain(entry.session);
         }
     }
+    // Its capacity serves the next read (this runs at the end of every read that staged).
+    staged.clear();
+    if (m_staged.empty()) {
+        m_staged.swap(staged);
+    }
 }
 
 void Shard::enqueueDrain(SessionPtr session)

@@ -102,6 +102,12 @@ public:
             f(*c);
         }
     }
+    // The connections as a list of their own, for a caller whose action on one may remove it
+    // from the shard (closing, releasing).
+    std::vector<ClientConnection*> connectionsSnapshot() const
+    {
+        return {m_connections.begin(), m_connections.end()};
+    }
 
     // Sessions owned by this shard (online or not).
     void adopt(const SessionPtr& session) { m_sessions.insert(session); }

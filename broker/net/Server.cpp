@@ -161,9 +161,7 @@ void Server::stop(std::chrono::milliseconds grace)
 
     // Tell every client, then give the sockets until the deadline to flush and close.
     runOnEveryWorker([](core::Shard& shard) {
-        std::vector<core::ClientConnection*> connections;
-        shard.forEachConnection([&](core::ClientConnection& c) { connections.push_back(&c); });
-        for (core::ClientConnection* c : connections) {
+        for (core::ClientConnection* c : shard.connectionsSnapshot()) {
             c->disconnect(protocol::ReasonCode::ServerShuttingDown, true);
         }
     });

@@ -47,11 +47,8 @@ void Worker::stop()
     m_io.stop();
     m_thread.join();
     // A connection that paused reading holds itself: release those, through the shard's list
-    // of connections (copied first, since a released connection leaves that list).
-    std::vector<core::ClientConnection*> connections;
-    connections.reserve(m_shard.connectionCount());
-    m_shard.forEachConnection([&](core::ClientConnection& c) { connections.push_back(&c); });
-    for (core::ClientConnection* connection : connections) {
+    // of connections (a released connection leaves that list).
+    for (core::ClientConnection* connection : m_shard.connectionsSnapshot()) {
         connection->abandonTransport();
     }
 }
